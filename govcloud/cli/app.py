@@ -30,6 +30,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """govcloud — 政务云 infrastructure as code and 等保 2.0 policy toolkit."""
+
+
 def _register_all() -> None:
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")

@@ -1,0 +1,175 @@
+"""Environment checks behind `govcloud doctor`: every tool govcloud runs, its version, and the fix."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import re
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from govcloud.toolchain import versions as v
+from govcloud.toolchain.env import ToolMissingError, pulumi_env, tool_path
+
+MAKE_SETUP = "make setup"
+MAKE_TOOLCHAIN = "make toolchain"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one check, as printed and as JSON."""
+
+    name: str
+    kind: str  # python | binary | plugin | system
+    required: bool
+    ok: bool
+    version: str | None
+    expected: str | None
+    detail: str
+    fix: str | None
+
+
+PYTHON_PACKAGES: tuple[tuple[str, str], ...] = (
+    ("pulumi", "pulumi"),
+    ("pulumi-kubernetes", "pulumi_kubernetes"),
+    ("pulumi-policy", "pulumi_policy"),
+    ("ansible-core", "ansible"),
+    ("ansible-runner", "ansible_runner"),
+    ("opa-python-client", "opa_client"),
+    ("pytest-testinfra", "testinfra"),
+    ("netaddr", "netaddr"),
+    ("typer", "typer"),
+    ("rich", "rich"),
+    ("pydantic", "pydantic"),
+    ("PyYAML", "yaml"),
+    ("Jinja2", "jinja2"),
+    ("gmssl", "gmssl"),
+)
+
+# System tools from Debian's packages: (command, package, version argument, purpose).
+SYSTEM_TOOLS: tuple[tuple[str, str, str, str], ...] = (
+    ("go", "golang", "version", "builds OPA and Pulumi from the Go module proxy"),
+    ("ip", "iproute2", "-V", "lab network namespaces and links"),
+    ("nft", "nftables", "--version", "lab boundary firewalls"),
+    ("debootstrap", "debootstrap", "--version", "lab host images"),
+    ("ssh", "openssh-client", "-V", "reaching lab hosts"),
+)
+
+
+def _pins() -> dict[str, str]:
+    """Exact pins from pyproject.toml's dependency list (name==version)."""
+    pins: dict[str, str] = {}
+    pyproject = v.REPO_ROOT / "pyproject.toml"
+    if pyproject.is_file():
+        for name, version in re.findall(r'"([A-Za-z0-9_.\-]+)==([^"]+)"', pyproject.read_text(encoding="utf-8")):
+            pins[name.lower()] = version
+    return pins
+
+
+def _run_version(cmd: list[str]) -> str | None:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (proc.stdout + proc.stderr).strip()
+    if proc.returncode != 0 and not text:
+        return None
+    match = re.search(r"v?(\d+\.\d+(?:\.\d+)?)", text)
+    return match.group(1) if match else (text.splitlines()[0] if text else None)
+
+
+def check_python() -> list[Check]:
+    pins = _pins()
+    out: list[Check] = []
+    for dist, _module in PYTHON_PACKAGES:
+        expected = pins.get(dist.lower())
+        try:
+            found: str | None = md.version(dist)
+        except md.PackageNotFoundError:
+            found = None
+        ok = found is not None and (expected is None or found == expected)
+        detail = "installed" if ok else ("not installed" if found is None else f"pinned {expected}")
+        out.append(Check(dist, "python", True, ok, found, expected, detail, None if ok else MAKE_SETUP))
+    return out
+
+
+def _binary_check(name: str, expected: str, args: list[str], fix: str) -> Check:
+    try:
+        path = tool_path(name)
+    except ToolMissingError:
+        return Check(name, "binary", True, False, None, expected, "not built, not on PATH", fix)
+    found = _run_version([str(path), *args]) if args else None
+    ok = found is None or not expected or found.lstrip("v") == expected.lstrip("v")
+    if not args:
+        ok = path.is_file()
+    detail = str(path)
+    return Check(name, "binary", True, ok, found, expected or None, detail, None if ok else fix)
+
+
+def check_toolchain() -> list[Check]:
+    out = [
+        _binary_check("opa", v.OPA_VERSION, ["version"], MAKE_TOOLCHAIN),
+        _binary_check("pulumi", v.PULUMI_VERSION, ["version"], MAKE_TOOLCHAIN),
+        _binary_check("pulumi-language-python", "", [], MAKE_TOOLCHAIN),
+        _binary_check("pulumi-language-python-exec", "", [], MAKE_TOOLCHAIN),
+        _binary_check("pulumi-resource-pulumi-python", "", [], MAKE_TOOLCHAIN),
+    ]
+    k8s = v.KUBERNETES_VERSION.lstrip("v")
+    plugin = v.pulumi_home() / "plugins" / f"resource-kubernetes-v{k8s}" / "pulumi-resource-kubernetes"
+    out.append(
+        Check(
+            "pulumi-resource-kubernetes",
+            "plugin",
+            True,
+            plugin.is_file(),
+            k8s if plugin.is_file() else None,
+            k8s,
+            str(plugin) if plugin.is_file() else f"not installed in {v.pulumi_home()}",
+            None if plugin.is_file() else MAKE_TOOLCHAIN,
+        )
+    )
+    ansible = Path(pulumi_env()["PULUMI_PYTHON_CMD"]).parent / "ansible-playbook"
+    found = _run_version([str(ansible), "--version"]) if ansible.is_file() else None
+    out.append(
+        Check("ansible-playbook", "binary", True, found is not None, found, None, str(ansible), None if found else MAKE_SETUP)
+    )
+    checkov = v.checkov_venv() / "bin" / "checkov"
+    found = _run_version([str(checkov), "--version"]) if checkov.is_file() else None
+    out.append(
+        Check(
+            "checkov",
+            "binary",
+            True,
+            found == v.CHECKOV_VERSION,
+            found,
+            v.CHECKOV_VERSION,
+            f"own virtualenv {v.checkov_venv()}",
+            None if found == v.CHECKOV_VERSION else MAKE_TOOLCHAIN,
+        )
+    )
+    return out
+
+
+def check_system() -> list[Check]:
+    out: list[Check] = []
+    for cmd, package, arg, purpose in SYSTEM_TOOLS:
+        path = shutil.which(cmd)
+        found = _run_version([path, arg]) if path else None
+        ok = path is not None
+        fix = None if ok else f"apt-get update && apt-get install -y {package}"
+        out.append(Check(cmd, "system", True, ok, found, None, purpose if ok else f"missing: {purpose}", fix))
+    return out
+
+
+def run_checks() -> list[Check]:
+    return [*check_python(), *check_toolchain(), *check_system()]
+
+
+def as_json(checks: list[Check]) -> dict[str, object]:
+    return {
+        "schema": "govcloud.doctor/v1",
+        "ok": all(c.ok for c in checks if c.required),
+        "cache": str(v.cache_root()),
+        "checks": [asdict(c) for c in checks],
+    }
