@@ -111,6 +111,7 @@ def build_tool(tool: v.Tool) -> dict[str, Any]:
     started = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{tool.name}-", dir=target.parent))
+    staging.chmod(0o755)
     try:
         BUILDERS[tool.name](tool, staging)
         if target.exists():
