@@ -4,6 +4,7 @@
 set -euo pipefail
 PKGS=(
   iproute2 nftables debootstrap openssh-client   # lab: namespaces, boundary firewalls, hosts, SSH
+  chromium poppler-utils fonts-noto-cjk           # report: PDF printing, page rendering, CJK fonts
 )
 missing=()
 for p in "${PKGS[@]}"; do

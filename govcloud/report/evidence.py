@@ -1,0 +1,369 @@
+"""Loads one stack's evidence directory (contracts §7): ``plan.json``, ``findings.json``, ``hosts.json``,
+``drills/*.json``, ``harden/*.json``.
+
+Tolerance is limited to what docs/report.md documents:
+
+- unknown extra fields are ignored;
+- a missing file, a file that is not JSON, a document with an unknown ``schema`` or one that breaks the
+  contract (a required field missing or of the wrong type) is recorded as an input with state
+  ``missing`` / ``corrupt`` / ``rejected`` and a note naming the field and the reason. Its checks then
+  count as *missing evidence* (待人工核查), never as passes. A document is rejected as a whole: dropping
+  one bad entry could hide a failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+InputState = Literal["ok", "missing", "corrupt", "rejected"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Bilingual(_Model):
+    zh: str = ""
+    en: str = ""
+
+
+# ---- plan (govcloud.plan/v1, contracts §1): only the fields the report reads --------------------------
+
+
+class Centre(_Model):
+    id: str
+    role: str
+    role_zh: str = ""
+    name: str = ""
+    city: str = ""
+    platform_level: int = 3
+
+
+class Zone(_Model):
+    id: str
+    kind: str = ""
+    name_zh: str = ""
+    name_en: str = ""
+
+
+class Department(_Model):
+    id: str
+    name: str
+    name_en: str = ""
+
+
+class DrTarget(_Model):
+    rto_s: float | None = None
+    rpo_s: float | None = None
+    gbt20988_level: int | None = None
+
+
+class System(_Model):
+    id: str
+    department: str | None = None
+    name: str
+    name_en: str = ""
+    level: int
+    zone: str | None = None
+    dr: DrTarget | None = None
+    data_classification: str | None = None
+    internet_facing: bool = False
+
+
+class Prefix(_Model):
+    prefix: str
+
+
+class Segment(_Model):
+    id: str
+    centre: str
+    zone: str
+    system: str | None = None
+    hosts: int = 0
+    ipv4: Prefix | None = None
+    ipv6: Prefix | None = None
+    utilisation: float | None = None
+
+
+class Pool(_Model):
+    centre: str
+    ipv4: str | None = None
+    ipv6: str | None = None
+
+
+class AddressPlan(_Model):
+    pools: list[Pool] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class Host(_Model):
+    name: str
+    centre: str
+    zone: str
+    role: str = ""
+    ipv4: str | None = None
+    ipv6: str | None = None
+
+
+class Plan(_Model):
+    schema_: str = Field(alias="schema")
+    stack: str
+    name: str = ""
+    lab: bool = False
+    centres: list[Centre] = Field(default_factory=list)
+    zones: list[Zone] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    systems: list[System] = Field(default_factory=list)
+    address_plan: AddressPlan = Field(default_factory=AddressPlan)
+    hosts: list[Host] = Field(default_factory=list)
+    log_retention_days: int | None = None
+
+
+# ---- findings (govcloud.findings/v1, contracts §3) -----------------------------------------------------
+
+
+class Resource(_Model):
+    kind: str | None = None
+    namespace: str | None = None
+    name: str | None = None
+    path: str | None = None
+
+
+class Waiver(_Model):
+    id: str
+    approver: str
+    ticket: str | None = None
+    expires: str
+    reason: str = ""
+
+
+class Finding(_Model):
+    rule_id: str
+    clause: str
+    family: str = ""
+    severity: str = ""
+    status: Literal["fail", "pass", "waived"]
+    blocking: bool = False
+    resource: Resource = Field(default_factory=Resource)
+    message: Bilingual = Field(default_factory=Bilingual)
+    remediation: Bilingual | None = None
+    source: str = "opa"
+    waiver: Waiver | None = None
+
+
+class Findings(_Model):
+    schema_: str = Field(alias="schema")
+    generated_at: str
+    level: int | None = None
+    findings: list[Finding]
+
+
+# ---- host evidence (govcloud.host-evidence/v1, contracts §4) -------------------------------------------
+
+
+class HostResult(_Model):
+    clause: str
+    check: str
+    status: Literal["pass", "fail", "error"]
+    observed: Any = None
+    expected: Any = None
+    at: str | None = None
+
+
+class HostEvidence(_Model):
+    host: str
+    results: list[HostResult]
+
+
+class Hosts(_Model):
+    schema_: str = Field(alias="schema")
+    generated_at: str
+    stack: str | None = None
+    hosts: list[HostEvidence]
+
+
+# ---- drill records (govcloud.drill/v1, contracts §5; fields as read here are listed in docs/report.md) --
+
+
+class RtoRpo(_Model):
+    rto_s: float | None = None
+    rpo_s: float | None = None
+
+
+class DrillStep(_Model):
+    name: str
+    at: str | None = None
+    ended_at: str | None = None
+    result: str | None = None
+
+
+class DrillSystem(_Model):
+    system: str
+    targets: RtoRpo | None = None
+    achieved: RtoRpo | None = None
+    result: Literal["pass", "fail"] | None = None
+
+
+class Consistency(_Model):
+    result: Literal["pass", "fail"]
+    method: str = ""
+    detail: str = ""
+
+
+class Drill(_Model):
+    schema_: str = Field(alias="schema")
+    drill_id: str | None = None
+    scenario: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    steps: list[DrillStep] = Field(default_factory=list)
+    targets: RtoRpo | None = None
+    achieved: RtoRpo | None = None
+    systems: list[DrillSystem] = Field(default_factory=list)
+    replication_lag_s: float | None = None
+    replication_lag_bytes: int | None = None
+    consistency: Consistency | None = None
+    gbt20988_edition: str | None = None
+    elements: list[str] = Field(default_factory=list)
+    claimed_level: int | None = None
+    result: Literal["pass", "fail"]
+
+
+# ---- loading --------------------------------------------------------------------------------------------
+
+SCHEMAS: dict[str, str] = {
+    "plan": "govcloud.plan/v1",
+    "findings": "govcloud.findings/v1",
+    "hosts": "govcloud.host-evidence/v1",
+    "drills": "govcloud.drill/v1",
+}
+
+_MODELS: dict[str, type[_Model]] = {"plan": Plan, "findings": Findings, "hosts": Hosts, "drills": Drill}
+
+
+@dataclass
+class InputFile:
+    """One evidence file as the report saw it."""
+
+    kind: str  # plan | findings | hosts | drills | harden | catalogue | previous
+    path: Path  # absolute
+    rel: str  # relative to the evidence directory (or the name shown)
+    state: InputState
+    note_zh: str = ""
+    note_en: str = ""
+    generated_at: str | None = None
+
+
+@dataclass
+class Evidence:
+    """Everything loaded for one stack; absent documents are None and have a non-ok InputFile."""
+
+    root: Path
+    stack: str
+    inputs: list[InputFile] = field(default_factory=list)
+    plan: Plan | None = None
+    findings: Findings | None = None
+    hosts: Hosts | None = None
+    drills: list[tuple[InputFile, Drill]] = field(default_factory=list)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out.replace("schema_", "schema") or "<document>"
+
+
+def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, _Model | None]:
+    """Load one evidence document; never raises for bad content."""
+    if not path.is_file():
+        return InputFile(kind, path, rel, "missing", "文件不存在", "file not found"), None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return InputFile(kind, path, rel, "corrupt", f"无法读取：{exc}", f"cannot read: {exc}"), None
+    expected = SCHEMAS[kind]
+    try:
+        # Fast path: pydantic-core parses and validates in one pass.
+        doc = _MODELS[kind].model_validate_json(data)
+    except ValidationError:
+        doc = None
+    if doc is not None and getattr(doc, "schema_", None) == expected:
+        gen = (
+            getattr(doc, "generated_at", None)
+            or getattr(doc, "finished_at", None)
+            or getattr(doc, "started_at", None)
+        )
+        return InputFile(kind, path, rel, "ok", generated_at=gen if isinstance(gen, str) else None), doc
+    return _diagnose(kind, path, rel, data, expected), None
+
+
+def _diagnose(kind: str, path: Path, rel: str, data: bytes, expected: str) -> InputFile:
+    """Why a document was refused, naming the field."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return InputFile(kind, path, rel, "corrupt", f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}")
+    if not isinstance(raw, dict):
+        return InputFile(kind, path, rel, "corrupt", "顶层不是 JSON 对象", "top level is not a JSON object")
+    if raw.get("schema") != expected:
+        found = raw.get("schema")
+        return InputFile(
+            kind,
+            path,
+            rel,
+            "rejected",
+            f"schema 应为 {expected}，实为 {found!r}",
+            f"schema: expected {expected}, found {found!r}",
+        )
+    try:
+        _MODELS[kind].model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _field_path(tuple(err["loc"]))
+        return InputFile(
+            kind, path, rel, "corrupt", f"字段 {where}：{err['msg']}", f"field {where}: {err['msg']}"
+        )
+    return InputFile(kind, path, rel, "corrupt", "无法解析", "could not be parsed")
+
+
+def load_evidence(root: Path, stack: str) -> Evidence:
+    ev = Evidence(root=root, stack=stack)
+    for kind, name in (("plan", "plan.json"), ("findings", "findings.json"), ("hosts", "hosts.json")):
+        info, doc = load_document(kind, root / name, name)
+        ev.inputs.append(info)
+        if isinstance(doc, Plan):
+            ev.plan = doc
+        elif isinstance(doc, Findings):
+            ev.findings = doc
+        elif isinstance(doc, Hosts):
+            ev.hosts = doc
+    drill_dir = root / "drills"
+    drill_files = sorted(drill_dir.glob("*.json")) if drill_dir.is_dir() else []
+    if not drill_files:
+        ev.inputs.append(
+            InputFile("drills", drill_dir, "drills/", "missing", "无演练记录", "no drill records")
+        )
+    for p in drill_files:
+        info, doc = load_document("drills", p, f"drills/{p.name}")
+        ev.inputs.append(info)
+        if isinstance(doc, Drill):
+            ev.drills.append((info, doc))
+    harden_dir = root / "harden"
+    for p in sorted(harden_dir.glob("*.json")) if harden_dir.is_dir() else []:
+        ev.inputs.append(
+            InputFile(
+                "harden",
+                p,
+                f"harden/{p.name}",
+                "ok",
+                "已记录摘要；加固记录格式尚无契约，报告不解析其内容",
+                "digest recorded; hardening records have no contract yet and are not interpreted",
+            )
+        )
+    return ev

@@ -1,0 +1,239 @@
+"""The ``govcloud.report/v1`` document (docs/report.md describes every field)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from govcloud.report.labels import Status
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(_Out):
+    zh: str
+    en: str
+
+
+class InputOut(_Out):
+    kind: str
+    path: str
+    state: Literal["ok", "missing", "corrupt", "rejected"]
+    note: Text | None = None
+    generated_at: str | None = None
+    bytes: int | None = None
+    sha256: str | None = None
+    sm3: str | None = None
+
+
+class EvidenceRow(_Out):
+    id: str
+    source: str  # opa | checkov | host | drill | evidence
+    check: str  # rule id, host test name, drill scenario, or the missing input
+    clause: str | None
+    system: str | None  # attributed system, None = stack-wide
+    target: str  # resource, host or drill
+    observed: str | None = None
+    expected: str | None = None
+    outcome: Literal["pass", "fail", "waived", "waiver_expired", "error", "missing"]
+    at: str | None = None
+    message: Text | None = None
+    remediation: Text | None = None
+    waiver: str | None = None
+    input: str  # the input file (path as in `inputs`)
+
+
+class ItemResult(_Out):
+    clause: str
+    clause_at_level: str | None
+    family: str
+    test_code: str | None
+    title: Text
+    status: Status
+    reason: Text
+    counts: dict[str, int]
+    evidence: list[str]  # EvidenceRow ids
+    missing_checks: list[str]
+    remediation: list[Text]
+    manual: Text | None
+    catalogued: bool
+
+
+class Scope(_Out):
+    id: str
+    kind: Literal["platform", "system"]
+    name: Text
+    level: int
+    level_note: Text | None = None
+    department: Text | None = None
+    zone: str | None = None
+    data_classification: str | None = None
+    hosts: int
+    counts: dict[str, int]
+    items: list[ItemResult]
+
+
+class FamilyOut(_Out):
+    id: str
+    clause: str
+    name: Text
+
+
+class FamilySummary(_Out):
+    family: str
+    name: Text
+    counts: dict[str, int]
+
+
+class LevelSummary(_Out):
+    level: int
+    systems: int
+    counts: dict[str, int]
+
+
+class Summary(_Out):
+    overall: dict[str, int]
+    platform: dict[str, int]
+    by_family: list[FamilySummary]
+    by_level: list[LevelSummary]
+
+
+class WaiverOut(_Out):
+    id: str
+    rule_id: str
+    clause: str
+    resource: str
+    system: str | None
+    approver: str
+    ticket: str | None
+    expires: str
+    reason: str
+    state: Literal["active", "expired", "invalid"]
+    days_left: int | None
+
+
+class DrillSystemOut(_Out):
+    system: str
+    target_rto_s: float | None
+    target_rpo_s: float | None
+    achieved_rto_s: float | None
+    achieved_rpo_s: float | None
+    rto_met: bool | None
+    rpo_met: bool | None
+    result: Literal["pass", "fail", "unknown"]
+
+
+class DrillOut(_Out):
+    input: str
+    drill_id: str | None
+    scenario: str
+    started_at: str | None
+    finished_at: str | None
+    result: Literal["pass", "fail"]
+    edition: str | None
+    elements: list[str]
+    claimed_level: int | None
+    replication_lag_s: float | None
+    replication_lag_bytes: int | None
+    consistency: str | None
+    steps: list[dict[str, str | None]]
+    systems: list[DrillSystemOut]
+
+
+class DrSystemOut(_Out):
+    system: str
+    name: Text
+    level: int
+    target_rto_s: float | None
+    target_rpo_s: float | None
+    target_gbt20988_level: int | None
+    last_drill: str | None
+    achieved_rto_s: float | None
+    achieved_rpo_s: float | None
+    drill_result: Literal["pass", "fail", "not_drilled"]
+    consistent_level: int | None  # highest GB/T 20988 level whose illustrative RTO/RPO the drill meets
+    supported_level: int | None  # min(target level, consistent level) when the drill passed
+
+
+class DrOut(_Out):
+    basis: Text
+    drills: list[DrillOut]
+    systems: list[DrSystemOut]
+
+
+class AddressPlanOut(_Out):
+    pools: list[dict[str, str | None]]
+    segments: int
+    segments_dual_stack: int
+    max_utilisation: float | None
+    centres: list[dict[str, str | int]]
+    hosts: int
+    hosts_attributed: int
+
+
+class DiffEntry(_Out):
+    scope: str
+    clause: str
+    before: Status | None
+    after: Status | None
+
+
+class TrendPoint(_Out):
+    generated_at: str
+    counts: dict[str, int]
+
+
+class Diff(_Out):
+    previous: str
+    previous_generated_at: str
+    previous_sha256: str
+    new_failures: list[DiffEntry]
+    fixed: list[DiffEntry]
+    still_failing: list[DiffEntry]
+    changed: list[DiffEntry]
+    unchanged: int
+
+
+class Generator(_Out):
+    tool: str = "govcloud report"
+    version: str
+
+
+class CatalogueOut(_Out):
+    path: str
+    state: Literal["ok", "missing"]
+    items: int
+    note: Text | None = None
+
+
+class StatusDef(_Out):
+    id: Status
+    name: Text
+    definition: Text
+
+
+class Report(_Out):
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    generated_at: str
+    generator: Generator
+    stack: str
+    name: str
+    lab: bool
+    evidence_dir: str
+    catalogue: CatalogueOut
+    statuses: list[StatusDef]
+    families: list[FamilyOut]
+    inputs: list[InputOut]
+    summary: Summary
+    scopes: list[Scope]
+    evidence: list[EvidenceRow]
+    waivers: list[WaiverOut]
+    dr: DrOut
+    address_plan: AddressPlanOut | None
+    diff: Diff | None
+    trend: list[TrendPoint]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
