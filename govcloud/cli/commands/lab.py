@@ -1,0 +1,188 @@
+"""`govcloud lab up|down|status|refresh`: the embedded 两地三中心 lab (docs/lab.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govcloud.lab import image, naming, sh, status
+from govcloud.lab.locking import LabBusyError
+from govcloud.lab.naming import LabNameError
+from govcloud.lab.sh import LabCommandError
+from govcloud.lab.spec import PlanError, build_spec
+from govcloud.toolchain.env import ToolMissingError
+
+lab_app = typer.Typer(
+    name="lab",
+    help="实验环境 / the embedded 两地三中心 lab: three centres, links, boundary firewalls, SSH hosts.",
+    no_args_is_help=True,
+)
+
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="lab stack name / 实验环境栈名")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output (lab-status/v1)")]
+PlanOpt = Annotated[
+    Path | None,
+    typer.Option("--plan", help="plan JSON (govcloud.plan/v1); default: the plan of --plan-stack"),
+]
+PlanStackOpt = Annotated[str, typer.Option("--plan-stack", help="stack of the plan used without --plan")]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"错误 / error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _load_plan(plan: Path | None, plan_stack: str) -> tuple[dict[str, Any], str]:
+    if plan is not None:
+        try:
+            data = json.loads(plan.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise _fail(f"plan file {plan} does not exist / 规划文件不存在", 2) from None
+        except json.JSONDecodeError as exc:
+            raise _fail(f"{plan}: not JSON (line {exc.lineno}: {exc.msg}) / 不是合法 JSON", 2) from None
+        if not isinstance(data, dict):
+            raise _fail(f"{plan}: $: the plan must be a JSON object", 2)
+        return data, str(plan)
+    try:
+        from govcloud.plan import (  # type: ignore[attr-defined,import-not-found,unused-ignore]  # noqa: PLC0415
+            load_plan,
+        )
+    except ImportError:
+        raise _fail("no --plan given and govcloud.plan is not available: pass --plan FILE", 2) from None
+    doc = load_plan(stack=plan_stack).to_json()
+    return (json.loads(doc) if isinstance(doc, str) else dict(doc)), f"plan of stack {plan_stack}"
+
+
+def _run(fn: Any, *args: Any) -> Any:
+    """Map the lab's errors onto exit codes: 2 bad input, 1 failure; never a traceback."""
+    from govcloud.lab.automation import LabError  # noqa: PLC0415 - pulumi.automation is slow to import
+
+    try:
+        return fn(*args)
+    except LabNameError as exc:
+        raise _fail(str(exc), 2) from None
+    except (LabError, LabBusyError, ToolMissingError, LabCommandError, PermissionError) as exc:
+        raise _fail(str(exc), 1) from None
+
+
+@lab_app.command("up")
+def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackOpt = "lab",
+           as_json: JsonOpt = False) -> None:
+    """Build (or converge) the lab from the plan / 按规划搭建实验环境."""
+    doc, source = _load_plan(plan, plan_stack)
+    try:
+        build_spec(doc, stack)
+    except PlanError as exc:
+        raise _fail(f"{source}: {exc.field}: {exc.reason}", 2) from None
+    except LabNameError as exc:
+        raise _fail(str(exc), 2) from None
+    from govcloud.lab import automation  # noqa: PLC0415 - pulumi.automation is slow to import
+
+    def progress(line: str) -> None:
+        print(line.rstrip("\n"), file=sys.stderr if as_json else sys.stdout, flush=True)
+
+    result = _run(automation.up, stack, doc, progress)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_status(result)
+        typer.echo(f"\n查看 / inspect: govcloud lab status --stack {stack}\n"
+                   f"拆除 / take down: govcloud lab down --stack {stack}")
+    if not result["up"]:
+        raise typer.Exit(1)
+
+
+@lab_app.command("down")
+def down_cmd(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
+    """Destroy the lab and remove anything left by its prefix / 拆除实验环境（可重复执行）."""
+    from govcloud.lab import automation  # noqa: PLC0415
+
+    def progress(line: str) -> None:
+        print(line.rstrip("\n"), file=sys.stderr if as_json else sys.stdout, flush=True)
+
+    found = _run(automation.down, stack, progress)
+    swept = {k: v for k, v in found.items() if v}
+    if as_json:
+        typer.echo(json.dumps({"stack": stack, "down": True, "swept": swept}, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"实验环境已拆除 / lab {stack!r} is down."
+                   + (f" Swept leftovers: {swept}" if swept else ""))
+
+
+@lab_app.command("refresh")
+def refresh_cmd(stack: StackOpt = "lab") -> None:
+    """`pulumi refresh` the lab stack: objects removed by hand drop out of the state / 同步实际状态."""
+    from govcloud.lab import automation  # noqa: PLC0415
+
+    _run(automation.refresh, stack, print)
+
+
+@lab_app.command("image")
+def image_cmd() -> None:
+    """Build (once) the cached debootstrap base image the hosts run on / 预先构建主机基础镜像."""
+    from govcloud.lab import automation  # noqa: PLC0415
+
+    def build() -> str:
+        automation.require_root()
+        sh.require("debootstrap")
+        return str(image.ensure_base(naming.cache_dir()))
+
+    typer.echo(f"base image / 基础镜像: {_run(build)}")
+
+
+@lab_app.command("status")
+def status_cmd(stack: StackOpt = "lab", as_json: JsonOpt = False,
+               measure: Annotated[bool, typer.Option(help="measure link RTTs")] = True) -> None:
+    """Centres, links, hosts, addresses, reachability / 实验环境状态."""
+    if os.geteuid() != 0:
+        raise _fail("lab status probes namespaces: run it as root / 需要 root 权限", 1)
+    result = _run(status.build, stack, measure)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_status(result)
+    if not result["up"]:
+        raise typer.Exit(1)
+
+
+def _print_status(s: dict[str, Any]) -> None:
+    console = Console()
+    console.print(f"[bold]lab {s['stack']}[/]: {'up 运行中' if s['up'] else 'down 未运行'}; "
+                  f"latency mechanism 时延模拟: {s['latency_mechanism']}")
+    if not s["centres"]:
+        return
+    t = Table("centre 中心", "netns", "zones 区域 (bridge: gateways)", "firewall 边界")
+    for c in s["centres"]:
+        zones = "\n".join(f"{z['id']} ({z['bridge']}): {', '.join(z['gateways'])}" for z in c["zones"])
+        fw = c["firewall"]
+        t.add_row(c["id"], c["netns"], zones, f"{fw['table']} {'ok' if fw['present'] else 'MISSING'}")
+    console.print(t)
+    t = Table("link 链路", "a-b", "latency ms 时延", "loss %", "mechanism", "measured RTT ms")
+    for lk in s["links"]:
+        t.add_row(lk["id"], f"{lk['a']}-{lk['b']}", str(lk["latency_ms"]), str(lk["loss_pct"]),
+                  lk["mechanism"], str(lk["measured_rtt_ms"]))
+    console.print(t)
+    t = Table("host 主机", "centre/zone", "role", "IPv4", "IPv6", "ssh v4/v6")
+    for h in s["hosts"]:
+        r = h["reachable"]
+        t.add_row(h["name"], f"{h['centre']}/{h['zone']}", h["role"], h["ipv4"], h["ipv6"],
+                  f"{'ok' if r['ipv4'] else 'FAIL'}/{'ok' if r['ipv6'] else 'FAIL'}")
+    console.print(t)
+    if s["relays"]:
+        t = Table("relay 时延中继 (from centre)", "to host", "listen", "target", "delay ms", "matrix 矩阵")
+        for r in s["relays"]:
+            t.add_row(r["from_centre"], r["to_host"], r["listen"], r["target"], str(r["delay_ms"]),
+                      "allowed" if r.get("allowed_by_matrix", True) else "DENIED 5432")
+        console.print(t)
+    console.print(f"inventory: {s['inventory']}  ops netns: {s.get('ops_netns')}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lab_app, name="lab")

@@ -1,0 +1,178 @@
+"""`lab up | down | status | refresh` over the Pulumi Automation API, with a lock and a crash-safe down."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from pulumi import automation as auto
+
+from govcloud.lab import image, inventory, latency, naming, sh, status
+from govcloud.lab.cleanup import sweep
+from govcloud.lab.locking import stack_lock
+from govcloud.lab.program import declare_lab
+from govcloud.lab.spec import LabSpec, build_spec
+from govcloud.toolchain import env, versions
+
+PROJECT = os.environ.get("GOVCLOUD_LAB_PROJECT", "govcloud-lab")
+Output = Callable[[str], Any]
+
+
+class LabError(RuntimeError):
+    """An error to show the user as is (no traceback): not root, busy, a failed Pulumi operation."""
+
+
+def require_root() -> None:
+    if os.geteuid() != 0:
+        raise LabError(
+            "the lab creates network namespaces, mounts and nftables tables: run it as root "
+            "(e.g. `sudo .venv/bin/govcloud lab up`).\n"
+            "实验环境需要 root 权限（网络命名空间、挂载、nftables）。"
+        )
+
+
+def preflight(cache_needed: bool = True) -> None:
+    """Every tool the lab runs must be there before anything is created (clear ToolMissingError)."""
+    tools = ["ip", "tc", "nft", "ssh-keygen", "unshare", "mount", "ss"]
+    if cache_needed and not image.is_ready(naming.cache_dir()):
+        tools.append("debootstrap")
+    sh.require(*tools)
+    env.tool_path("pulumi")
+
+
+def lab_env() -> dict[str, str]:
+    e = env.pulumi_env()
+    venv = versions.REPO_ROOT / ".venv"
+    if (venv / "bin" / "python").exists():
+        e["PULUMI_RUNTIME_VIRTUALENV"] = str(venv)  # the dynamic provider process imports govcloud
+    return e
+
+
+def _stack(stack: str, program: Callable[[], None]) -> auto.Stack:
+    work = naming.state_dir(stack) / "project"
+    work.mkdir(parents=True, exist_ok=True)
+    e = lab_env()
+    old_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = e["PATH"]  # PulumiCommand probes `pulumi version` with the process PATH
+    try:
+        command = auto.PulumiCommand(skip_version_check=True)
+    finally:
+        os.environ["PATH"] = old_path
+    opts = auto.LocalWorkspaceOptions(
+        work_dir=str(work), env_vars=e, pulumi_command=command,
+        project_settings=auto.ProjectSettings(name=PROJECT, runtime="python"),
+    )
+    return auto.create_or_select_stack(stack_name=stack, project_name=PROJECT, program=program, opts=opts)
+
+
+def _noop() -> None:
+    """The empty program: destroy and refresh do not run the program's resources."""
+
+
+def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str, Any]:
+    require_root()
+    spec: LabSpec = build_spec(plan, stack)
+    preflight()
+    with stack_lock(stack):
+        on_output(f"latency mechanism / 时延模拟方式: {latency.mechanism(stack)}")
+        st = _stack(stack, lambda: declare_lab(plan, stack))
+        _unstick(st, on_output)
+        try:
+            st.up(on_output=on_output, color="never", suppress_progress=False)
+        except auto.errors.CommandError as exc:
+            raise LabError(f"`pulumi up` of the lab stack {stack!r} failed:\n{_tail(exc)}") from None
+    result = status.build(spec.stack)
+    inventory.write(stack, result["hosts"])
+    return result
+
+
+def refresh(stack: str, on_output: Output = print) -> None:
+    require_root()
+    naming.check_stack(stack)
+    with stack_lock(stack):
+        st = _stack(stack, _noop)
+        try:
+            st.refresh(on_output=on_output, color="never")
+        except auto.errors.CommandError as exc:
+            raise LabError(f"`pulumi refresh` of the lab stack {stack!r} failed:\n{_tail(exc)}") from None
+
+
+def down(stack: str, on_output: Output = print) -> dict[str, list[str]]:
+    """Destroy the stack, then sweep anything left by prefix. Safe twice and after a killed `up`."""
+    require_root()
+    naming.check_stack(stack)
+    with stack_lock(stack, remove=True):
+        destroy_error = None
+        if _stack_exists(stack):
+            st = _stack(stack, _noop)
+            for attempt in range(2):
+                try:
+                    _unstick(st, on_output)
+                    st.destroy(on_output=on_output, color="never")
+                    destroy_error = None
+                    break
+                except auto.errors.CommandError as exc:
+                    destroy_error = _tail(exc)
+                    on_output(f"destroy attempt {attempt + 1} failed; sweeping by prefix and retrying")
+                    sweep(stack)
+        left = sweep(stack)
+        if destroy_error:
+            raise LabError(
+                f"`pulumi destroy` of the lab stack {stack!r} failed (objects swept):\n{destroy_error}"
+            )
+        return left
+
+
+def forget(stack: str) -> None:
+    """Remove a downed lab stack from the Pulumi state and its key directory (test and bench stacks)."""
+    naming.check_stack(stack)
+    if _stack_exists(stack):
+        st = _stack(stack, _noop)
+        st.workspace.remove_stack(stack)
+    meta = env.state_backend_dir() / ".pulumi"
+    for backup in (meta / "stacks" / PROJECT).glob(f"{stack}.json*.bak*"):  # `stack rm` leaves these
+        backup.unlink()
+    for kind in ("backups", "history", "locks/organization"):
+        shutil.rmtree(meta / kind / PROJECT / stack, ignore_errors=True)
+    shutil.rmtree(naming.state_dir(stack), ignore_errors=True)
+
+
+def _stack_exists(stack: str) -> bool:
+    backend = env.state_backend_dir() / ".pulumi" / "stacks" / PROJECT
+    return any((backend / f"{stack}{suffix}").is_file() for suffix in (".json", ".json.gz"))
+
+
+def _unstick(st: auto.Stack, on_output: Output) -> None:
+    """After a killed `up`: release the dead run's state lock and drop its pending operations."""
+    locks = env.state_backend_dir() / ".pulumi" / "locks" / "organization" / PROJECT / st.name
+    if locks.is_dir() and any(locks.iterdir()):
+        on_output("removing the state lock of an interrupted run / 清除中断运行留下的状态锁")
+        st.cancel()
+        for f in locks.iterdir():
+            f.unlink(missing_ok=True)
+    try:
+        deployment = st.export_stack()
+    except auto.errors.CommandError:
+        return
+    dep: dict[str, Any] = dict(deployment.deployment or {})
+    if dep.get("pending_operations"):
+        on_output(f"dropping {len(dep['pending_operations'])} pending operation(s) of an interrupted run")
+        dep["pending_operations"] = []
+        st.import_stack(auto.Deployment(version=deployment.version, deployment=dep))
+
+
+def _tail(exc: auto.errors.CommandError, lines: int = 40) -> str:
+    """The diagnostics of a failed Pulumi command (not its whole output)."""
+    text = str(exc)
+    if "Diagnostics:" in text:
+        text = text.split("Diagnostics:", 1)[1]
+        for end in ("\nOutputs:", "\nResources:"):
+            text = text.split(end, 1)[0]
+    return "\n".join(text.strip("\n").splitlines()[-lines:])
+
+
+def status_json(stack: str, measure: bool = True) -> str:
+    return json.dumps(status.build(stack, measure), ensure_ascii=False, indent=2)

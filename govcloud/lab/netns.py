@@ -1,0 +1,154 @@
+"""Network namespace and link primitives over iproute2: idempotent, every name given by naming.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Any
+
+from govcloud.lab.sh import LabCommandError, nsexec, ok, run
+
+NETNS_DIR = "/run/netns"
+
+
+def exists(netns: str) -> bool:
+    return os.path.exists(os.path.join(NETNS_DIR, netns))
+
+
+def list_netns(prefix: str) -> list[str]:
+    if not os.path.isdir(NETNS_DIR):
+        return []
+    return sorted(n for n in os.listdir(NETNS_DIR) if n.startswith(prefix))
+
+
+def ensure(netns: str, *, forwarding: bool = False) -> None:
+    """Create the namespace (if absent) with lo up, no IPv6 DAD, and optionally forwarding on."""
+    if not exists(netns):
+        run(["ip", "netns", "add", netns])
+    run(["ip", "-n", netns, "link", "set", "lo", "up"])
+    sysctls = [
+        "net.ipv6.conf.all.accept_dad=0",
+        "net.ipv6.conf.default.accept_dad=0",
+        "net.ipv6.conf.all.accept_ra=0",
+        "net.ipv6.conf.default.accept_ra=0",
+        "net.ipv6.conf.all.keep_addr_on_down=1",
+        "net.ipv6.conf.default.keep_addr_on_down=1",
+    ]
+    if forwarding:
+        sysctls += ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
+    run(nsexec(netns, "sysctl", "-qw", *sysctls))
+
+
+def pids(netns: str) -> list[int]:
+    if not exists(netns):
+        return []
+    out = run(["ip", "netns", "pids", netns], check=False)
+    return [int(p) for p in out.split() if p.isdigit()]
+
+
+def kill_pids(found: list[int], grace_s: float = 3.0) -> None:
+    """TERM, wait up to grace_s, then KILL (bounded)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = []
+        for pid in found:
+            try:
+                os.kill(pid, sig)
+                alive.append(pid)
+            except ProcessLookupError:
+                pass
+        if not alive:
+            return
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline and any(_alive(p) for p in alive):
+            time.sleep(0.05)
+        found = [p for p in alive if _alive(p)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split()[2] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def delete(netns: str) -> None:
+    """Stop every process in the namespace, then delete it (its veth ends go with it)."""
+    if not exists(netns):
+        return
+    kill_pids(pids(netns))
+    run(["ip", "netns", "del", netns], check=False)
+    if exists(netns):  # a stale mount point with no namespace behind it
+        run(["umount", "-l", os.path.join(NETNS_DIR, netns)], check=False)
+        run(["rm", "-f", os.path.join(NETNS_DIR, netns)], check=False)
+
+
+def link_exists(netns: str, ifname: str) -> bool:
+    return exists(netns) and ok(["ip", "-n", netns, "link", "show", "dev", ifname])
+
+
+def veth(ns_a: str, if_a: str, ns_b: str, if_b: str) -> None:
+    """A veth pair created directly inside the two namespaces: never visible in the root namespace."""
+    if link_exists(ns_a, if_a):
+        run(["ip", "-n", ns_a, "link", "del", if_a])
+    if link_exists(ns_b, if_b):
+        run(["ip", "-n", ns_b, "link", "del", if_b])
+    run(["ip", "link", "add", if_a, "netns", ns_a, "type", "veth", "peer", "name", if_b, "netns", ns_b])
+    for ns, ifname in ((ns_a, if_a), (ns_b, if_b)):
+        run(nsexec(ns, "sysctl", "-qw", f"net.ipv6.conf.{ifname}.accept_dad=0",
+                   f"net.ipv6.conf.{ifname}.keep_addr_on_down=1"))
+
+
+def bridge(netns: str, name: str) -> None:
+    if not link_exists(netns, name):
+        run(["ip", "-n", netns, "link", "add", name, "type", "bridge"])
+    run(nsexec(netns, "sysctl", "-qw", f"net.ipv6.conf.{name}.accept_dad=0",
+               f"net.ipv6.conf.{name}.keep_addr_on_down=1"))
+    up(netns, name)
+
+
+def enslave(netns: str, ifname: str, bridge_name: str) -> None:
+    run(["ip", "-n", netns, "link", "set", ifname, "master", bridge_name])
+
+
+def up(netns: str, ifname: str) -> None:
+    run(["ip", "-n", netns, "link", "set", ifname, "up"])
+
+
+def addr(netns: str, ifname: str, cidr: str) -> None:
+    """`ip addr replace` (idempotent); IPv6 with nodad so the address is usable at once."""
+    extra = ["nodad"] if ":" in cidr else []
+    run(["ip", "-n", netns, "addr", "replace", cidr, "dev", ifname, *extra])
+
+
+def route(netns: str, prefix_: str, via: str, dev: str | None = None) -> None:
+    fam = "-6" if ":" in prefix_ or ":" in via else "-4"
+    cmd = ["ip", "-n", netns, fam, "route", "replace", prefix_, "via", via]
+    if dev:
+        cmd += ["dev", dev]
+    run(cmd)
+
+
+def routes(netns: str, family: str) -> list[dict[str, Any]]:
+    out = run(["ip", "-j", "-n", netns, family, "route", "show"], check=False)
+    try:
+        data = json.loads(out or "[]")
+    except json.JSONDecodeError:
+        return []
+    return data if isinstance(data, list) else []
+
+
+def addresses(netns: str, ifname: str) -> list[str]:
+    if not link_exists(netns, ifname):
+        return []
+    out = run(["ip", "-j", "-n", netns, "addr", "show", "dev", ifname], check=False)
+    result: list[str] = []
+    try:
+        for item in json.loads(out or "[]"):
+            for a in item.get("addr_info", []):
+                result.append(f"{a['local']}/{a['prefixlen']}")
+    except (json.JSONDecodeError, KeyError):
+        raise LabCommandError(f"cannot parse addresses of {ifname} in {netns}") from None
+    return result

@@ -1,0 +1,138 @@
+"""The lab's resources as property dicts (pure), and `declare_lab` which declares them in Pulumi."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from govcloud.lab import firewall, hosts, latency, locking, naming
+from govcloud.lab.spec import OOB_V4, OOB_V6, LabSpec, build_spec, oob_addresses
+
+Props = dict[str, Any]
+
+
+@dataclass
+class LabResources:
+    image: Props
+    centres: dict[str, Props] = field(default_factory=dict)
+    links: dict[str, Props] = field(default_factory=dict)
+    routes: dict[str, Props] = field(default_factory=dict)
+    firewalls: dict[str, Props] = field(default_factory=dict)
+    oob: Props = field(default_factory=dict)
+    hosts: dict[str, Props] = field(default_factory=dict)
+    relays: dict[str, Props] = field(default_factory=dict)
+
+
+def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> LabResources:
+    st = spec.stack
+    cache = str(naming.cache_dir())
+    res = LabResources(image={"object_id": "base-image", "cache": cache})
+    for c in spec.centres:
+        res.centres[c] = {
+            "object_id": naming.centre_netns(st, c), "stack": st, "netns": naming.centre_netns(st, c),
+            "bridges": [{"name": b.name, "zone": b.zone, "ipv4": list(b.ipv4), "ipv6": list(b.ipv6)}
+                        for b in spec.bridges if b.centre == c],
+        }
+        res.firewalls[c] = {
+            "object_id": f"{naming.centre_netns(st, c)}/{naming.nft_table(st)}", "stack": st,
+            "netns": naming.centre_netns(st, c), "table": naming.nft_table(st),
+            "ruleset": firewall.ruleset(spec, c),
+        }
+    for lk in spec.links:
+        res.links[lk.id] = {
+            "object_id": f"gc-{st}-link-{lk.id}", "stack": st, "id": lk.id, "a": lk.a, "b": lk.b,
+            "netns_a": naming.centre_netns(st, lk.a), "netns_b": naming.centre_netns(st, lk.b),
+            "if_a": naming.link_ifname(lk.b), "if_b": naming.link_ifname(lk.a),
+            "a4": lk.a4, "b4": lk.b4, "a6": lk.a6, "b6": lk.b6,
+            "latency_ms": lk.latency_ms, "loss_pct": lk.loss_pct, "bandwidth_mbit": lk.bandwidth_mbit,
+            "mechanism": mechanism,
+        }
+    for c in spec.centres:
+        rts = []
+        for other, (lk, peer) in sorted(spec.next_hops(c).items()):
+            peer_is_b = lk.b == peer
+            via4 = (lk.b4 if peer_is_b else lk.a4).split("/")[0]
+            via6 = (lk.b6 if peer_is_b else lk.a6).split("/")[0]
+            dev = naming.link_ifname(peer)
+            for seg in spec.centre_segments(other):
+                rts.append({"prefix": seg.ipv4, "via": via4, "dev": dev})
+                rts.append({"prefix": seg.ipv6, "via": via6, "dev": dev})
+        res.routes[c] = {"object_id": f"{naming.centre_netns(st, c)}/routes", "stack": st,
+                         "netns": naming.centre_netns(st, c), "routes": rts}
+    legs = []
+    for i, c in enumerate(spec.centres):
+        ops4, router4, ops6, router6 = oob_addresses(i)
+        legs.append({"centre": c, "router_netns": naming.centre_netns(st, c), "ifname": naming.oob_ifname(c),
+                     "ops4": ops4, "router4": router4, "ops6": ops6, "router6": router6,
+                     "prefixes": [p for s in spec.centre_segments(c) for p in (s.ipv4, s.ipv6)]})
+    res.oob = {"object_id": naming.oob_netns(st), "stack": st, "netns": naming.oob_netns(st), "legs": legs,
+               "ops_v4": str(OOB_V4), "ops_v6": str(OOB_V6)}
+    for h in spec.hosts:
+        res.hosts[h.name] = {
+            "object_id": naming.host_netns(st, h.name), "stack": st, "name": h.name, "centre": h.centre,
+            "zone": h.zone, "role": h.role, "router_netns": naming.centre_netns(st, h.centre),
+            "bridge": h.bridge, "ipv4": h.ipv4, "ipv6": h.ipv6, "prefix4": h.prefix4, "prefix6": h.prefix6,
+            "gw4": h.gw4, "gw6": h.gw6, "pubkey": pubkey, "cache": cache,
+        }
+    if mechanism == latency.RELAY:
+        for r in spec.relays:
+            key = f"{r.from_centre}-to-{r.to_host}"
+            res.relays[key] = {
+                "object_id": f"gc-{st}-relay-{key}", "stack": st,
+                "netns": naming.centre_netns(st, r.from_centre),
+                "from_centre": r.from_centre, "to_host": r.to_host, "to_centre": r.to_centre,
+                "listen4": r.listen4, "listen6": r.listen6, "port": r.port, "target4": r.target4,
+                "target6": r.target6, "target_port": r.target_port, "delay_ms": r.delay_ms,
+                "allowed_by_matrix": r.allowed,
+            }
+    return res
+
+
+def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
+    """Declare the lab's resources (for `plan_json`) in the running Pulumi program.
+
+    `stack` defaults to the running Pulumi stack; it must be a lab stack name (naming.check_stack).
+    """
+    import pulumi  # noqa: PLC0415 - only a Pulumi program needs the SDK
+
+    from govcloud.lab import providers as pv  # noqa: PLC0415
+
+    stack_name = stack or pulumi.get_stack()
+    spec = build_spec(plan_json, stack_name)
+    preview = pulumi.runtime.is_dry_run()
+    key = naming.key_path(spec.stack)
+    if preview and (os.geteuid() != 0 or not key.is_file()):
+        # a preview creates nothing: no key, no probe namespace (and may run without root)
+        pubkey = key.with_suffix(".pub").read_text(encoding="ascii").strip() if key.is_file() else "(at up)"
+        mechanism = latency.RELAY if os.geteuid() != 0 else latency.mechanism(spec.stack)
+    else:
+        if os.geteuid() != 0:
+            raise PermissionError("the lab needs root / 实验环境需要 root 权限")
+        if not preview:
+            locking.hold_for_process(spec.stack)
+        pubkey = hosts.ensure_key(key)
+        mechanism = latency.mechanism(spec.stack)
+    res = resources(spec, pubkey, mechanism)
+
+    def opts(*deps: pulumi.Resource) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(depends_on=list(deps))
+
+    base = pv.BaseImage("base-image", res.image)
+    centres = {c: pv.Centre(f"centre-{c}", p) for c, p in res.centres.items()}
+    firewalls = {c: pv.Firewall(f"firewall-{c}", p, opts(centres[c])) for c, p in res.firewalls.items()}
+    links = [pv.Link(f"link-{k}", p, opts(centres[p["a"]], centres[p["b"]])) for k, p in res.links.items()]
+    routes = [pv.Routes(f"routes-{c}", p, opts(centres[c], *links)) for c, p in res.routes.items()]
+    ops = pv.OpsPath("ops-path", res.oob, opts(*centres.values()))
+    host_res = {n: pv.Host(f"host-{n}", p, opts(base, centres[p["centre"]], ops))
+                for n, p in res.hosts.items()}
+    for rkey, p in res.relays.items():
+        pv.DelayRelay(f"relay-{rkey}", p,
+                      opts(firewalls[p["from_centre"]], host_res[p["to_host"]], *routes))
+    if not preview:
+        from govcloud.lab.status import save_record  # noqa: PLC0415 - status imports this module
+
+        save_record(spec.stack, res, mechanism)
+    pulumi.export("lab_stack", spec.stack)
+    pulumi.export("latency_mechanism", mechanism)
+    pulumi.export("hosts", {n: {"ipv4": p["ipv4"], "ipv6": p["ipv6"]} for n, p in res.hosts.items()})
