@@ -3,7 +3,7 @@
 # 安装 govcloud 所需的 Debian 软件包（幂等）。
 set -euo pipefail
 PKGS=(
-  iproute2 nftables debootstrap openssh-client   # lab: namespaces, boundary firewalls, hosts, SSH
+  iproute2 nftables debootstrap openssh-client iputils-ping   # lab: namespaces, firewalls, hosts, SSH
   chromium poppler-utils fonts-noto-cjk           # report: PDF printing, page rendering, CJK fonts
 )
 missing=()
