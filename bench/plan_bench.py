@@ -1,0 +1,158 @@
+"""Benchmark of the planner and of `pulumi preview` on synthetic plans; prints JSON.
+
+    .venv/bin/python bench/plan_bench.py                      # planning + preview at 3 sizes
+    .venv/bin/python bench/plan_bench.py --skip-preview       # planning only
+    .venv/bin/python bench/plan_bench.py --preview-sizes 60x1,60x2,60x5
+
+Planning: 3 centres x 60 departments x 5 systems (each system active-active in prod and
+same-city with an async standby in DR: 3 dual-stack segments per system, plus infra segments),
+and a 10,000-segment plan (60 x 56 systems of 3 hosts). Median of --repeat runs; peak Python
+memory from tracemalloc. Preview: the real engine, one fresh subprocess per size; peak RSS of
+the engine's process tree (pulumi CLI, language host, provider) from getrusage(RUSAGE_CHILDREN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from govcloud.plan import plan_from_raw
+from govcloud.plan.synthetic import synthetic_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def time_planning(departments: int, systems: int, hosts: int, repeat: int) -> dict[str, Any]:
+    raw = synthetic_config(departments, systems, hosts=hosts)
+    times, cpu_times, json_times = [], [], []
+    segments = 0
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        plan = plan_from_raw(raw, "bench")
+        t1, c1 = time.perf_counter(), time.process_time()
+        plan.to_json()
+        t2 = time.perf_counter()
+        times.append(t1 - t0)
+        cpu_times.append(c1 - c0)
+        json_times.append(t2 - t1)
+        segments = len(plan.addresses.segments)
+    tracemalloc.start()
+    plan_from_raw(raw, "bench").to_json()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "departments": departments,
+        "systems_per_department": systems,
+        "systems": departments * systems,
+        "hosts_per_system": hosts,
+        "segments": segments,
+        "plan_s_median": round(statistics.median(times), 4),
+        "plan_s_max": round(max(times), 4),
+        "plan_cpu_s_median": round(statistics.median(cpu_times), 4),
+        "to_json_s_median": round(statistics.median(json_times), 4),
+        "python_peak_mib": round(peak / 2**20, 1),
+        "repeat": repeat,
+    }
+
+
+def preview_one(departments: int, systems: int) -> dict[str, Any]:
+    """Run in a fresh process: one `pulumi preview` of a synthetic plan."""
+    from govcloud.components.workspace import ProgramWorkspace, stack_config_text  # noqa: PLC0415
+
+    raw = synthetic_config(departments, systems)
+    with tempfile.TemporaryDirectory(prefix="gc-bench-") as tmp:
+        cfg = Path(tmp) / "config.yaml"
+        cfg.write_text(stack_config_text(raw), encoding="utf-8")
+        ws = ProgramWorkspace.create(Path(tmp) / "ws", "bench", cfg)
+        t0 = time.perf_counter()
+        result = ws.preview()
+        elapsed = time.perf_counter() - t0
+        ws.stack.workspace.remove_stack("bench", force=True)
+    summary = {str(getattr(k, "value", k)): int(v) for k, v in (result.change_summary or {}).items()}
+    creates = summary.get("create", 0)
+    rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "departments": departments,
+        "systems_per_department": systems,
+        "systems": departments * systems,
+        "resources": creates,
+        "preview_s": round(elapsed, 2),
+        "s_per_100_resources": round(100 * elapsed / max(creates, 1), 3),
+        "engine_peak_rss_mib": round(rss_kib / 1024, 1),
+    }
+
+
+def machine() -> dict[str, Any]:
+    load = os.getloadavg()  # the machine is shared: contention inflates wall times
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_1m_at_start": round(load[0], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip-preview", action="store_true")
+    ap.add_argument("--preview-sizes", default="20x1,40x1,60x1", help="DEPTSxSYSTEMS,... (3 sizes)")
+    ap.add_argument("--preview-one", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.preview_one:
+        d, s = (int(x) for x in args.preview_one.split("x"))
+        print(json.dumps(preview_one(d, s)))
+        return 0
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    report: dict[str, Any] = {"schema": "govcloud.bench-plan/v1", "started": started, "machine": machine()}
+    report["planning"] = [
+        time_planning(60, 5, 30, args.repeat),
+        time_planning(60, 56, 3, args.repeat),
+    ]
+    report["planning_target"] = {
+        "segments": report["planning"][1]["segments"],
+        "target_s": 2.0,
+        "met_wall_median": report["planning"][1]["plan_s_median"] < 2.0,
+        "met_cpu_median": report["planning"][1]["plan_cpu_s_median"] < 2.0,
+    }
+    if not args.skip_preview:
+        runs = []
+        for size in args.preview_sizes.split(","):
+            proc = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--preview-one", size],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=3600,
+            )
+            if proc.returncode != 0:
+                runs.append({"size": size, "error": proc.stderr[-2000:]})
+                continue
+            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        report["preview"] = runs
+        ok = [r for r in runs if "preview_s" in r]
+        if len(ok) >= 2:
+            per = [r["s_per_100_resources"] for r in ok]
+            report["preview_linearity"] = {
+                "s_per_100_resources": per,
+                "max_over_min": round(max(per) / min(per), 2),
+            }
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

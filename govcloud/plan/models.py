@@ -1,0 +1,262 @@
+"""Pydantic models of the stack config: the `govcloud:` namespace of `Pulumi.<stack>.yaml`.
+
+A plain YAML file with the same keys (without the `govcloud:` prefix) is read the same way.
+These models check shape and types only; cross-references (unknown zone, centre...) and the
+address plan are checked in `govcloud.plan.validate` and `govcloud.plan.addressing`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+import netaddr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+SLUG = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+DIGEST_IMAGE = re.compile(r"^[a-z0-9.\-_/:]+@sha256:[0-9a-f]{64}$")
+CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
+MEMORY = re.compile(r"^[1-9][0-9]*(Ki|Mi|Gi|Ti)$")
+
+Slug = Annotated[str, Field(pattern=SLUG, max_length=63)]
+Level = Literal[2, 3, 4]
+CentreRole = Literal["production", "same-city", "remote-dr"]
+ZoneKind = Literal["public", "dedicated", "internet", "management", "security", "replication"]
+HostRole = Literal["app", "db", "bastion", "log-audit", "time", "ids", "waf", "lb"]
+Family = Literal["ipv4", "ipv6"]
+FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
+
+
+def _prefix(value: str, version: int) -> str:
+    try:
+        net = netaddr.IPNetwork(value)
+    except (netaddr.AddrFormatError, ValueError, TypeError) as exc:
+        raise ValueError(f"not an IPv{version} prefix: {value!r}") from exc
+    if net.version != version or "/" not in value:
+        raise ValueError(f"not an IPv{version} prefix (address/length): {value!r}")
+    if net.ip != net.network:
+        raise ValueError(f"host bits set in {value!r}; the network is {net.cidr}")
+    return str(net.cidr)
+
+
+def _v4(value: str) -> str:
+    return _prefix(value, 4)
+
+
+def _v6(value: str) -> str:
+    return _prefix(value, 6)
+
+
+V4Prefix = Annotated[str, AfterValidator(_v4)]
+V6Prefix = Annotated[str, AfterValidator(_v6)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Capacity(Strict):
+    vcpu: int = Field(ge=1)
+    memory_gib: int = Field(ge=1)
+    storage_tib: float = Field(gt=0)
+
+
+class KubernetesRender(Strict):
+    """The Kubernetes provider writes manifests to a directory (renderYamlToDirectory); lab only."""
+
+    mode: Literal["render"]
+    directory: str = Field(min_length=1)
+    dns: bool = True  # render an allow rule to kube-system DNS (port 53) in every namespace
+
+
+class KubernetesContext(Strict):
+    """A real cluster reached through a kubeconfig context."""
+
+    mode: Literal["context"]
+    context: str = Field(min_length=1)
+    dns: bool = True
+
+
+KubernetesTarget = Annotated[KubernetesRender | KubernetesContext, Field(discriminator="mode")]
+
+
+class CentreConfig(Strict):
+    id: Slug
+    role: CentreRole
+    name: str = Field(min_length=1)
+    city: str = Field(min_length=1)
+    distance_km: float = Field(ge=0)
+    platform_level: Level
+    capacity: Capacity
+    kubernetes: KubernetesTarget
+
+
+class ZoneConfig(Strict):
+    id: Slug
+    kind: ZoneKind
+    name_zh: str | None = None
+    name_en: str | None = None
+    department: Slug | None = None
+    infra_hosts: int = Field(default=100, ge=1, le=4000)  # size of the per-centre infra segment
+
+
+class FlowConfig(Strict):
+    id: Slug
+    from_: Slug = Field(alias="from")
+    to: Slug
+    protocol: Literal["tcp", "udp", "icmp"]
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=list)
+    boundary: Slug
+    encrypted: bool
+    families: list[Family] = Field(default_factory=lambda: list(FAMILIES), min_length=1)
+    description: str = ""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ports(self) -> FlowConfig:
+        if self.protocol == "icmp" and self.ports:
+            raise ValueError("icmp flows take no ports (ports: [])")
+        if self.protocol != "icmp" and not self.ports:
+            raise ValueError(f"{self.protocol} flows need at least one port")
+        return self
+
+
+class DepartmentConfig(Strict):
+    id: Slug
+    name: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+
+
+class StandbyConfig(Strict):
+    centre: Slug
+    replication: Literal["sync", "async"]
+
+
+class Placement(Strict):
+    mode: Literal["active-active", "active-standby"]
+    active: list[Slug] = Field(min_length=1)
+    standby: list[StandbyConfig] = Field(default_factory=list)
+
+
+class DrTargets(Strict):
+    rto_s: int = Field(ge=0)
+    rpo_s: int = Field(ge=0)
+
+
+class Storage(Strict):
+    encrypted: bool
+    key_owner: Literal["tenant", "platform"]
+
+
+class Port(Strict):
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["TCP", "UDP"] = "TCP"
+    name: str = Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+
+
+def _image(value: str) -> str:
+    if not DIGEST_IMAGE.match(value):
+        raise ValueError(f"image must be pinned by digest (name@sha256:<64 hex>): {value!r}")
+    return value
+
+
+def _cpu(value: str) -> str:
+    if not CPU.match(value):
+        raise ValueError(f"cpu must be a Kubernetes quantity such as 500m or 2: {value!r}")
+    return value
+
+
+def _memory(value: str) -> str:
+    if not MEMORY.match(value):
+        raise ValueError(f"memory must be a Kubernetes quantity such as 512Mi or 2Gi: {value!r}")
+    return value
+
+
+class Workload(Strict):
+    name: Slug
+    image: Annotated[str, AfterValidator(_image)]
+    replicas: int = Field(ge=1, le=100)
+    ports: list[Port] = Field(default_factory=list)
+    cpu: Annotated[str, AfterValidator(_cpu)]
+    memory: Annotated[str, AfterValidator(_memory)]
+
+
+class SystemConfig(Strict):
+    id: Slug
+    department: Slug
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    level: Level
+    zone: Slug
+    placement: Placement
+    dr: DrTargets
+    data_classification: Literal["public", "internal", "sensitive", "important", "core"]
+    data_residency: str = Field(min_length=1)
+    storage: Storage
+    internet_facing: bool = False
+    protections: list[Literal["bastion", "log-audit", "time", "ids", "waf"]] = Field(default_factory=list)
+    hosts: int = Field(default=30, ge=1, le=16000)  # addresses the system's segment must hold
+    workloads: list[Workload] = Field(min_length=1)
+
+
+class PoolConfig(Strict):
+    centre: Slug
+    zone: Slug | None = None  # a zone pool; else the centre-wide pool
+    ipv4: V4Prefix
+    ipv6: V6Prefix
+
+
+class LinkPoolConfig(Strict):
+    ipv4: V4Prefix
+    ipv6: V6Prefix
+
+
+class ReservedConfig(Strict):
+    name: str = Field(min_length=1)
+    ipv4: list[V4Prefix] = Field(default_factory=list)
+    ipv6: list[V6Prefix] = Field(default_factory=list)
+    reachable: bool = False  # False: e.g. 政务内网, which no plan object may touch
+
+
+class PinConfig(Strict):
+    ipv4: V4Prefix
+    ipv6: V6Prefix
+
+
+class HostRoleConfig(Strict):
+    role: HostRole
+    zone: Slug
+    count: int = Field(default=1, ge=1, le=9)
+    drillable: bool = True
+
+
+class LinkOverride(Strict):
+    a: Slug
+    b: Slug
+    latency_ms: float | None = Field(default=None, gt=0)
+    loss_pct: float = Field(default=0.0, ge=0, le=100)
+    bandwidth_mbit: int = Field(default=1000, ge=1)
+    encrypted: bool = True
+
+
+class PlanConfig(Strict):
+    """The whole `govcloud:` namespace."""
+
+    name: str = Field(min_length=1)
+    lab: bool = False
+    log_retention_days: int = Field(default=185, ge=1)
+    centres: list[CentreConfig] = Field(min_length=1)
+    zones: list[ZoneConfig] = Field(min_length=1)
+    flows: list[FlowConfig] = Field(default_factory=list)
+    departments: list[DepartmentConfig] = Field(default_factory=list)
+    systems: list[SystemConfig] = Field(default_factory=list)
+    pools: list[PoolConfig] = Field(min_length=1)
+    link_pool: LinkPoolConfig
+    reserved: list[ReservedConfig] = Field(default_factory=list)
+    pins: dict[str, PinConfig] = Field(default_factory=dict)
+    hosts: list[HostRoleConfig] = Field(default_factory=list)
+    links: list[LinkOverride] = Field(default_factory=list)
+
+
+CONFIG_KEYS: tuple[str, ...] = tuple(PlanConfig.model_fields)

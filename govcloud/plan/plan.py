@@ -1,0 +1,358 @@
+"""The planned 政务云: the config plus everything derived from it (addresses, hosts, links, DR)."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import netaddr
+
+from govcloud.plan.addressing import AddressResult, SegmentRequest, plan_addresses
+from govcloud.plan.dr import EDITION, gbt20988_level
+from govcloud.plan.errors import PlanError, PlanIssue
+from govcloud.plan.models import CentreConfig, PlanConfig, SystemConfig, ZoneConfig
+from govcloud.plan.validate import validate
+
+SCHEMA = "govcloud.plan/v1"
+ROLE_ZH = {"production": "生产中心", "same-city": "同城双活中心", "remote-dr": "异地灾备中心"}
+ROLE_ORDER = {"production": 0, "same-city": 1, "remote-dr": 2}
+ZONE_NAMES = {
+    "public": ("公用网络区", "Public network zone"),
+    "dedicated": ("专用网络区", "Dedicated network zone"),
+    "internet": ("互联网接入区", "Internet access zone"),
+    "management": ("运维管理区", "Operations management zone"),
+    "security": ("安全管理区", "Security management zone"),
+    "replication": ("灾备复制网络", "Inter-centre replication network"),
+}
+# Host addresses sit at fixed offsets per role inside the zone's infra segment, so adding a
+# host of one role never renumbers another role's hosts (IPv6: the same digits, ::10 for .10).
+ROLE_OFFSET = {
+    "app": 10,
+    "db": 20,
+    "bastion": 30,
+    "log-audit": 40,
+    "time": 50,
+    "ids": 60,
+    "waf": 70,
+    "lb": 80,
+}
+SECURITY_KINDS = ("bastion", "log-audit", "time", "ids", "waf")
+SAME_CITY_LATENCY_MS = 1.0
+
+
+def ntop4(value: int) -> str:
+    """IPv4 text of an integer (C inet_ntop: the planner formats tens of thousands of these)."""
+    return socket.inet_ntop(socket.AF_INET, value.to_bytes(4, "big"))
+
+
+def ntop6(value: int) -> str:
+    """IPv6 text (RFC 5952 compressed form) of an integer."""
+    return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
+
+
+def remote_latency_ms(distance_km: float) -> float:
+    """One-way latency to emulate on a remote link: 2 ms of equipment plus 10 µs per km of route."""
+    return round(2.0 + distance_km * 0.01, 1)
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    centre: str
+    zone: str
+    role: str
+    ipv4: str
+    ipv6: str
+    drillable: bool
+    segment: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "centre": self.centre,
+            "zone": self.zone,
+            "role": self.role,
+            "ipv4": self.ipv4,
+            "ipv6": self.ipv6,
+            "drillable": self.drillable,
+            "segment": self.segment,
+        }
+
+
+@dataclass
+class Plan:
+    """A validated plan. `to_json()` is the `govcloud.plan/v1` document (docs/contracts.md §1)."""
+
+    stack: str
+    config: PlanConfig
+    addresses: AddressResult
+    requests: dict[str, SegmentRequest]
+    hosts: list[Host] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def lab(self) -> bool:
+        return self.config.lab
+
+    def centre(self, centre_id: str) -> CentreConfig:
+        return next(c for c in self.config.centres if c.id == centre_id)
+
+    def zone(self, zone_id: str) -> ZoneConfig:
+        return next(z for z in self.config.zones if z.id == zone_id)
+
+    def systems_in(self, centre_id: str) -> list[tuple[SystemConfig, str]]:
+        """(system, 'active' | 'standby') for every system placed in the centre."""
+        out: list[tuple[SystemConfig, str]] = []
+        for s in self.config.systems:
+            if centre_id in s.placement.active:
+                out.append((s, "active"))
+            elif any(sb.centre == centre_id for sb in s.placement.standby):
+                out.append((s, "standby"))
+        return out
+
+    def lock(self) -> dict[str, Any]:
+        """The allocations to keep stable next time (`plan.lock`)."""
+        return {
+            "schema": "govcloud.plan-lock/v1",
+            "stack": self.stack,
+            "segments": {
+                k: {"ipv4": str(v.ipv4), "ipv6": str(v.ipv6)}
+                for k, v in sorted([*self.addresses.segments.items(), *self.addresses.links.items()])
+            },
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        cfg = self.config
+        return {
+            "schema": SCHEMA,
+            "stack": self.stack,
+            "name": cfg.name,
+            "lab": cfg.lab,
+            "centres": [_centre_json(c) for c in cfg.centres],
+            "zones": [_zone_json(z, cfg) for z in cfg.zones],
+            "flows": [
+                {
+                    "id": f.id,
+                    "from": f.from_,
+                    "to": f.to,
+                    "protocol": f.protocol,
+                    "ports": list(f.ports),
+                    "boundary": f.boundary,
+                    "encrypted": f.encrypted,
+                    "families": list(f.families),
+                    "description": f.description,
+                }
+                for f in cfg.flows
+            ],
+            "departments": [{"id": d.id, "name": d.name, "name_en": d.name_en} for d in cfg.departments],
+            "systems": [_system_json(s) for s in cfg.systems],
+            "address_plan": {
+                "pools": [
+                    {"centre": p.centre, "zone": p.zone, "ipv4": p.ipv4, "ipv6": p.ipv6} for p in cfg.pools
+                ],
+                "link_pool": {"ipv4": cfg.link_pool.ipv4, "ipv6": cfg.link_pool.ipv6},
+                "reserved": [
+                    {"name": r.name, "ipv4": list(r.ipv4), "ipv6": list(r.ipv6), "reachable": r.reachable}
+                    for r in cfg.reserved
+                ],
+                "segments": [self._segment_json(sid) for sid in sorted(self.addresses.segments)],
+                "relocated": list(self.addresses.relocated),
+            },
+            "links": self._links_json(),
+            "hosts": [h.to_json() for h in self.hosts],
+            "security_services": self._security_services(),
+            "log_retention_days": cfg.log_retention_days,
+        }
+
+    def _segment_json(self, sid: str) -> dict[str, Any]:
+        req = self.requests[sid]
+        pre = self.addresses.segments[sid]
+        v4, v6 = int(pre.ipv4.first), int(pre.ipv6.first)
+        usable = pre.ipv4.size - 5
+        return {
+            "id": sid,
+            "centre": req.centre,
+            "zone": req.zone,
+            "system": req.system,
+            "owner": req.system or "infra",
+            "hosts": req.hosts,
+            "ipv4": {
+                "prefix": f"{ntop4(v4)}/{pre.ipv4.prefixlen}",
+                "gateway": ntop4(v4 + 1),
+                "reserved": [ntop4(v4 + 2), ntop4(v4 + 3)],
+                "usable": usable,
+            },
+            "ipv6": {
+                "prefix": f"{ntop6(v6)}/{pre.ipv6.prefixlen}",
+                "gateway": ntop6(v6 + 1),
+                "reserved": [ntop6(v6 + 2), ntop6(v6 + 3)],
+            },
+            "utilisation": round(req.hosts / usable, 3),
+        }
+
+    def _links_json(self) -> list[dict[str, Any]]:
+        out = []
+        for a, b in link_pairs(self.config):
+            lid = f"{a.id}-{b.id}"
+            override = next((o for o in self.config.links if {o.a, o.b} == {a.id, b.id}), None)
+            remote = "remote-dr" in (a.role, b.role)
+            default_latency = (
+                remote_latency_ms(max(a.distance_km, b.distance_km)) if remote else SAME_CITY_LATENCY_MS
+            )
+            pre = self.addresses.links[lid]
+            out.append(
+                {
+                    "id": lid,
+                    "a": a.id,
+                    "b": b.id,
+                    "kind": "remote" if remote else "same-city",
+                    "distance_km": abs(max(a.distance_km, b.distance_km)),
+                    "latency_ms": override.latency_ms
+                    if override and override.latency_ms
+                    else default_latency,
+                    "loss_pct": override.loss_pct if override else 0.0,
+                    "bandwidth_mbit": override.bandwidth_mbit if override else (1000 if remote else 10000),
+                    "encrypted": override.encrypted if override else True,
+                    "ipv4": str(pre.ipv4),
+                    "ipv6": str(pre.ipv6),
+                }
+            )
+        return out
+
+    def _security_services(self) -> list[dict[str, Any]]:
+        out = []
+        for h in self.hosts:
+            if h.role in SECURITY_KINDS and h.name.endswith("-1"):
+                out.append(
+                    {
+                        "id": f"{h.centre}-{h.role}",
+                        "kind": h.role,
+                        "centre": h.centre,
+                        "zone": h.zone,
+                        "host": h.name,
+                    }
+                )
+        return out
+
+    def dr_topology(self) -> dict[str, Any]:
+        """The DR part of the plan: centres, links and each system's placement and targets."""
+        doc = self.to_json()
+        return {
+            "schema": SCHEMA,
+            "centres": doc["centres"],
+            "links": doc["links"],
+            "systems": [
+                {"id": s["id"], "level": s["level"], "placement": s["placement"], "dr": s["dr"]}
+                for s in doc["systems"]
+            ],
+        }
+
+
+def _centre_json(c: CentreConfig) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "role": c.role,
+        "role_zh": ROLE_ZH[c.role],
+        "name": c.name,
+        "city": c.city,
+        "distance_km": c.distance_km,
+        "platform_level": c.platform_level,
+        "capacity": c.capacity.model_dump(),
+        "kubernetes": c.kubernetes.model_dump(),
+    }
+
+
+def _zone_json(z: ZoneConfig, cfg: PlanConfig) -> dict[str, Any]:
+    zh, en = ZONE_NAMES[z.kind]
+    if z.kind == "dedicated":
+        dept = next((d for d in cfg.departments if d.id == z.department), None)
+        if dept is not None:
+            zh, en = f"{zh}（{dept.name}）", f"{en} ({dept.name_en})"
+    return {
+        "id": z.id,
+        "kind": z.kind,
+        "name_zh": z.name_zh or zh,
+        "name_en": z.name_en or en,
+        "department": z.department,
+    }
+
+
+def _system_json(s: SystemConfig) -> dict[str, Any]:
+    doc = s.model_dump(mode="json")
+    doc["placement"] = s.placement.model_dump(mode="json")
+    doc["dr"] = {
+        "rto_s": s.dr.rto_s,
+        "rpo_s": s.dr.rpo_s,
+        "gbt20988_level": gbt20988_level(s.dr.rto_s, s.dr.rpo_s),
+        "gbt20988_basis": EDITION,
+    }
+    return doc
+
+
+def link_pairs(cfg: PlanConfig) -> list[tuple[CentreConfig, CentreConfig]]:
+    ordered = sorted(cfg.centres, key=lambda c: (ROLE_ORDER[c.role], c.id))
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+
+
+def segment_requests(cfg: PlanConfig) -> dict[str, SegmentRequest]:
+    reqs: dict[str, SegmentRequest] = {}
+    for s in cfg.systems:
+        for centre in [*s.placement.active, *(sb.centre for sb in s.placement.standby)]:
+            sid = f"{centre}/{s.zone}/{s.id}"
+            reqs[sid] = SegmentRequest(sid, centre, s.zone, s.id, s.hosts)
+    for c in cfg.centres:
+        for z in cfg.zones:
+            if z.kind != "dedicated":
+                sid = f"{c.id}/{z.id}/infra"
+                reqs[sid] = SegmentRequest(sid, c.id, z.id, None, z.infra_hosts)
+    return reqs
+
+
+def _hosts(cfg: PlanConfig, addresses: AddressResult) -> list[Host]:
+    hosts: list[Host] = []
+    issues: list[PlanIssue] = []
+    for c in sorted(cfg.centres, key=lambda c: (ROLE_ORDER[c.role], c.id)):
+        for i, role in enumerate(cfg.hosts):
+            sid = f"{c.id}/{role.zone}/infra"
+            pre = addresses.segments[sid]
+            for n in range(1, role.count + 1):
+                offset = ROLE_OFFSET[role.role] + n - 1
+                if offset >= pre.ipv4.size - 1:
+                    issues.append(
+                        PlanIssue(
+                            f"hosts[{i}]",
+                            f"segment {sid} ({pre.ipv4}) is too small for host offset {offset}; "
+                            f"raise zones[{role.zone}].infra_hosts",
+                        )
+                    )
+                    continue
+                v6 = netaddr.IPAddress(int(pre.ipv6.network) + int(str(offset), 16), 6)
+                hosts.append(
+                    Host(
+                        f"{c.id}-{role.role}-{n}",
+                        c.id,
+                        role.zone,
+                        role.role,
+                        str(pre.ipv4[offset]),
+                        str(v6),
+                        role.drillable,
+                        sid,
+                    )
+                )
+    if issues:
+        raise PlanError(issues)
+    return hosts
+
+
+def build_plan(
+    config: PlanConfig, stack: str, lock: dict[str, dict[str, str]] | None = None, source: str = ""
+) -> Plan:
+    """Validate the config and plan it; raise PlanError (with every problem found) if it cannot be."""
+    validate(config)
+    reqs = segment_requests(config)
+    link_ids = [f"{a.id}-{b.id}" for a, b in link_pairs(config)]
+    addresses = plan_addresses(config, reqs.values(), link_ids, lock)
+    plan = Plan(stack, config, addresses, reqs, source=source)
+    plan.hosts = _hosts(config, addresses)
+    return plan
