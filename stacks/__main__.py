@@ -6,9 +6,6 @@ pulumi up -s chuzhou      # targets each centre's kube context
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import pulumi
 
 from govcloud.components import Centre
@@ -21,18 +18,13 @@ doc = plan.to_json()
 # 2. 两地三中心: one Centre per centre, each with its tenant systems (信息系统).
 centres = {c.id: Centre(c.id, plan, c.id) for c in plan.config.centres}
 
-# 3. ---- LAB INFRASTRUCTURE HOOK (owned by `govcloud.lab`, not by this program) -----------------
-# The lab engineer's module declares the lab's namespaces, links, firewalls and hosts from the plan
-# (`govcloud.lab.declare_lab(plan_json, stack)`). It runs only for lab plans, only when that module
-# exists, and only when the stack opts in with `pulumi config set lab:declare true`, because it
-# needs root and builds real network namespaces on this machine. Nothing else goes here.
-if plan.lab and pulumi.Config("lab").get_bool("declare") and importlib.util.find_spec("govcloud.lab"):
-    lab = importlib.import_module("govcloud.lab")
-    declare_lab = getattr(lab, "declare_lab", None)
-    if not callable(declare_lab):
-        raise pulumi.RunError("lab:declare is set but govcloud.lab has no declare_lab(plan_json, stack)")
+# 3. The embedded lab (lab plans only): namespaces, links, boundary firewalls and hosts on this
+# machine, declared by govcloud.lab from the same plan. It needs root, so a stack opts in with
+# `lab:declare: true` in its config (Pulumi.lab.yaml does; `govcloud lab up` runs this program).
+if plan.lab and pulumi.Config("lab").get_bool("declare"):
+    from govcloud.lab import declare_lab
+
     declare_lab(doc, pulumi.get_stack())
-# ----------------------------------------------------------------------------------------------
 
 # 4. Outputs, in the `govcloud plan` JSON schema (govcloud.plan/v1).
 pulumi.export("schema", doc["schema"])

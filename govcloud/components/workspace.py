@@ -77,6 +77,8 @@ class ProgramWorkspace:
             work_dir=str(root), pulumi_home=str(v.pulumi_home()), env_vars=env, pulumi_command=command
         )
         stack = auto.create_or_select_stack(stack_name=stack_name, work_dir=str(root), opts=opts)
+        # These workspaces render manifests only: never build lab namespaces from a test or bench run.
+        stack.set_config("lab:declare", auto.ConfigValue(value="false"))
         return cls(root, stack_name, stack)
 
     def preview(self) -> auto.PreviewResult:

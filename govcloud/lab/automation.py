@@ -18,6 +18,22 @@ from govcloud.lab.spec import LabSpec, build_spec
 from govcloud.toolchain import env, versions
 
 PROJECT = os.environ.get("GOVCLOUD_LAB_PROJECT", "govcloud-lab")
+REPO_PROJECT = "govcloud"  # the name in the repository's Pulumi.yaml
+
+
+def repo_stack(stack: str) -> bool:
+    """A stack of the repository's own program (Pulumi.<stack>.yaml exists, e.g. `lab`).
+
+    For such a stack `govcloud lab up` is `pulumi up -s <stack>` of the repository program
+    (stacks/__main__.py, which renders the manifests and, with `lab:declare: true` in the stack
+    config, declares the lab through `declare_lab`): one program, one state. Other stack names
+    (tests, benchmarks) run the lab alone as an inline program of project `govcloud-lab`.
+    """
+    return (versions.REPO_ROOT / f"Pulumi.{stack}.yaml").is_file()
+
+
+def project_of(stack: str) -> str:
+    return REPO_PROJECT if repo_stack(stack) else PROJECT
 Output = Callable[[str], Any]
 
 
@@ -61,6 +77,10 @@ def _stack(stack: str, program: Callable[[], None]) -> auto.Stack:
         command = auto.PulumiCommand(skip_version_check=True)
     finally:
         os.environ["PATH"] = old_path
+    if repo_stack(stack):
+        repo = str(versions.REPO_ROOT)
+        opts = auto.LocalWorkspaceOptions(work_dir=repo, env_vars=e, pulumi_command=command)
+        return auto.create_or_select_stack(stack_name=stack, work_dir=repo, opts=opts)
     opts = auto.LocalWorkspaceOptions(
         work_dir=str(work), env_vars=e, pulumi_command=command,
         project_settings=auto.ProjectSettings(name=PROJECT, runtime="python"),
@@ -133,21 +153,22 @@ def forget(stack: str) -> None:
         st = _stack(stack, _noop)
         st.workspace.remove_stack(stack)
     meta = env.state_backend_dir() / ".pulumi"
-    for backup in (meta / "stacks" / PROJECT).glob(f"{stack}.json*.bak*"):  # `stack rm` leaves these
+    project = project_of(stack)
+    for backup in (meta / "stacks" / project).glob(f"{stack}.json*.bak*"):  # `stack rm` leaves these
         backup.unlink()
     for kind in ("backups", "history", "locks/organization"):
-        shutil.rmtree(meta / kind / PROJECT / stack, ignore_errors=True)
+        shutil.rmtree(meta / kind / project / stack, ignore_errors=True)
     shutil.rmtree(naming.state_dir(stack), ignore_errors=True)
 
 
 def _stack_exists(stack: str) -> bool:
-    backend = env.state_backend_dir() / ".pulumi" / "stacks" / PROJECT
+    backend = env.state_backend_dir() / ".pulumi" / "stacks" / project_of(stack)
     return any((backend / f"{stack}{suffix}").is_file() for suffix in (".json", ".json.gz"))
 
 
 def _unstick(st: auto.Stack, on_output: Output) -> None:
     """After a killed `up`: release the dead run's state lock and drop its pending operations."""
-    locks = env.state_backend_dir() / ".pulumi" / "locks" / "organization" / PROJECT / st.name
+    locks = env.state_backend_dir() / ".pulumi" / "locks" / "organization" / project_of(st.name) / st.name
     if locks.is_dir() and any(locks.iterdir()):
         on_output("removing the state lock of an interrupted run / 清除中断运行留下的状态锁")
         st.cancel()

@@ -16,6 +16,9 @@ from typing import IO
 from govcloud.lab import naming
 
 _HELD: dict[str, IO[str]] = {}
+# Set while `govcloud lab up/down` holds a stack's lock, so the Pulumi program it starts (a child
+# process of the CLI, through the engine) knows the lock is its parent's and does not wait for it.
+HOLDER_ENV = "GOVCLOUD_LAB_LOCK_HOLDER"
 
 
 class LabBusyError(RuntimeError):
@@ -50,16 +53,35 @@ def stack_lock(stack: str, *, remove: bool = False) -> Iterator[None]:
         return
     fh = _acquire(stack)
     _HELD[stack] = fh
+    previous = os.environ.get(HOLDER_ENV)
+    os.environ[HOLDER_ENV] = f"{stack}:{os.getpid()}"
     try:
         yield
     finally:
+        if previous is None:
+            os.environ.pop(HOLDER_ENV, None)
+        else:
+            os.environ[HOLDER_ENV] = previous
         if remove:  # still held: nobody else is inside
             naming.lock_path(stack).unlink(missing_ok=True)
         del _HELD[stack]
         fh.close()
 
 
+def _held_by_parent(stack: str) -> bool:
+    """True when the lock file names the process that started us (recorded in HOLDER_ENV) and it lives."""
+    marker = os.environ.get(HOLDER_ENV, "")
+    name, _, pid = marker.rpartition(":")
+    if name != stack or not pid.isdigit():
+        return False
+    try:
+        recorded = naming.lock_path(stack).read_text(encoding="ascii").strip()
+    except OSError:
+        return False
+    return recorded == pid and os.path.exists(f"/proc/{pid}")
+
+
 def hold_for_process(stack: str) -> None:
     """Take the lock until this process exits (a Pulumi program), unless this process holds it already."""
-    if stack not in _HELD:
+    if stack not in _HELD and not _held_by_parent(stack):
         _HELD[stack] = _acquire(stack)

@@ -27,9 +27,13 @@ def doctor(
         for col in ("", "component 组件", "version 版本", "detail 说明", "fix 修复"):
             table.add_column(col)
         for c in checks:
-            mark = "[green]OK[/]" if c.ok else ("[red]MISSING[/]" if c.version is None else "[yellow]MISMATCH[/]")
+            if c.ok:
+                mark = "[green]OK[/]"
+            else:
+                mark = "[red]MISSING[/]" if c.version is None else "[yellow]MISMATCH[/]"
             version = c.version or "-"
-            if c.expected and c.version != c.expected and c.expected.lstrip("v") != (c.version or "").lstrip("v"):
+            pinned = (c.expected or "").lstrip("v")
+            if pinned and pinned != (c.version or "").lstrip("v"):
                 version = f"{version} (pinned {c.expected})"
             table.add_row(mark, c.name, version, c.detail, c.fix or "")
         console = Console()
