@@ -75,14 +75,14 @@ def test_clean_change_passes(pulumi_project: tuple[Runner, Path]) -> None:
     assert "DJCP-" not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="directory packs are launched through LanguageRuntime.RunPlugin, which govcloud's Python "
-    "language host (toolchain/pulumi/cmd/pulumi-language-python) does not implement yet; "
-    "remove this mark when it does",
-)
 def test_directory_pack_form(pulumi_project: tuple[Runner, Path]) -> None:
+    """The pack given as a directory runs through the language host's RunPlugin, with the same verdicts."""
     run, _ = pulumi_project
+    assert run("config", "set", "fixture:violate", "true").returncode == 0
+    proc = run("preview", "--policy-pack", str(PACK_DIR))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "DJCP-K8S-004" in out and "mandatory" in out
     assert run("config", "set", "fixture:violate", "false").returncode == 0
     proc = run("preview", "--policy-pack", str(PACK_DIR))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -6,7 +6,8 @@
 // Automation API need: it runs the program through the SDK's `pulumi-language-python-exec` shim
 // (shipped in the pulumi/sdk module and copied next to this binary by the toolchain build),
 // reports the Pulumi plugins that the program's Python packages declare, and answers About and
-// GetPluginInfo. Code generation, packing and plugin-in-Python hosting are not offered: the engine
+// GetPluginInfo, and runs plugins written in Python as bare directories (RunPlugin: e.g. a CrossGuard
+// policy pack, `python <dir> args...`). Code generation and packing are not offered: the engine
 // treats the Unimplemented answers as "not supported" and carries on.
 package main
 
@@ -285,6 +286,42 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 		Version:    about.PythonVersion.String(),
 		Metadata:   map[string]string{"host": "govcloud offline language host"},
 	}, nil
+}
+
+// RunPlugin runs a plugin written in Python from its directory (`python <dir> args...`, which runs
+// the directory's __main__.py), streaming its output to the engine and reporting its exit code.
+// This is how the engine starts a CrossGuard policy pack given as a directory.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	dir := req.GetInfo().GetProgramDirectory()
+	if _, err := os.Stat(filepath.Join(dir, "__main__.py")); err != nil {
+		return fmt.Errorf("plugin directory %s has no __main__.py (govcloud's language host runs bare "+
+			"directories only): %w", dir, err)
+	}
+	cmd, err := h.python(server.Context(), req.GetInfo(), append([]string{dir}, req.GetArgs()...)...)
+	if err != nil {
+		return err
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	cmd.Dir = req.GetPwd()
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())}, //nolint:gosec
+			})
+		}
+		return fmt.Errorf("could not run the Python plugin in %s: %w", dir, err)
+	}
+	return closer.Close()
 }
 
 // InstallDependencies does not install anything: govcloud's `make setup` owns the virtual
