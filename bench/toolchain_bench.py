@@ -25,7 +25,10 @@ def _build(env: dict[str, str], only: str) -> tuple[float, dict[str, object]]:
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "govcloud.toolchain.build", "--json", "--only", only],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.monotonic() - started
     if proc.returncode != 0:
@@ -36,7 +39,9 @@ def _build(env: dict[str, str], only: str) -> tuple[float, dict[str, object]]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="opa,pulumi,kubernetes")
-    parser.add_argument("--cold-modules", action="store_true", help="also start from an empty Go module cache")
+    parser.add_argument(
+        "--cold-modules", action="store_true", help="also start from an empty Go module cache"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="govcloud-toolbench-"))
     env = dict(os.environ, GOVCLOUD_CACHE=str(scratch / "cache"), GOCACHE=str(scratch / "gocache"))
@@ -48,16 +53,27 @@ def main() -> int:
         for tool in args.only.split(","):
             cold, detail = _build(env, tool)
             warm, _ = _build(env, tool)
-            results.append({"tool": tool, "cold_s": round(cold, 1), "warm_s": round(warm, 2), "detail": detail})
+            results.append(
+                {"tool": tool, "cold_s": round(cold, 1), "warm_s": round(warm, 2), "detail": detail}
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(json.dumps({
-        "bench": "toolchain",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()},
-        "cold_modules": args.cold_modules,
-        "results": results,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "bench": "toolchain",
+                "date": time.strftime("%Y-%m-%d"),
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "kernel": platform.release(),
+                },
+                "cold_modules": args.cold_modules,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

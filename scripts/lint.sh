@@ -8,10 +8,13 @@ echo "[lint] ruff"
 $V/ruff check govcloud tests bench stacks scripts
 echo "[lint] mypy --strict govcloud"
 $V/mypy
-if [ -d policies ] && compgen -G "policies/**/*.rego" >/dev/null || compgen -G "policies/*.rego" >/dev/null; then
-  echo "[lint] opa fmt + opa check --strict (policies/)"
+if [ -n "$(find policies -name '*.rego' 2>/dev/null | head -1)" ]; then
+  echo "[lint] opa fmt + opa check --strict + opa test --coverage (policies/, threshold 90%)"
   "$OPA" fmt --fail --list policies
   "$OPA" check --strict policies
+  "$OPA" test --coverage --threshold 90 policies/govcloud >/dev/null
+  echo "[lint] clause catalogue agrees with the rules"
+  $V/govcloud catalogue >/dev/null
 fi
 if [ -d playbooks ]; then
   echo "[lint] ansible-lint --profile production (playbooks/)"

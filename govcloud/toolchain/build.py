@@ -92,7 +92,9 @@ def _build_kubernetes(tool: v.Tool, out: Path) -> None:
     mapping = json.loads((module / "cmd/pulumi-resource-kubernetes/terraform-mapping.json").read_text())
     (pkg / "terraform-mapping-embed.json").write_text(json.dumps(mapping, separators=(",", ":")))
     ldflags = f"-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version={tool.version}"
-    _go_build(wrapper, "./cmd/pulumi-resource-kubernetes", out / "pulumi-resource-kubernetes", "osusergo", ldflags)
+    _go_build(
+        wrapper, "./cmd/pulumi-resource-kubernetes", out / "pulumi-resource-kubernetes", "osusergo", ldflags
+    )
 
 
 BUILDERS = {"opa": _build_opa, "pulumi": _build_pulumi, "pulumi-resource-kubernetes": _build_kubernetes}
@@ -188,7 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     parser.add_argument("--only", default="", help="comma-separated subset: opa,pulumi,kubernetes,checkov")
     args = parser.parse_args(argv)
-    wanted = {w.strip() for w in args.only.split(",") if w.strip()} or {"opa", "pulumi", "kubernetes", "checkov"}
+    wanted = {w.strip() for w in args.only.split(",") if w.strip()} or {
+        "opa",
+        "pulumi",
+        "kubernetes",
+        "checkov",
+    }
     results: list[dict[str, Any]] = []
     try:
         if "opa" in wanted:

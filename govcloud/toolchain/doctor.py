@@ -62,7 +62,9 @@ def _pins() -> dict[str, str]:
     pins: dict[str, str] = {}
     pyproject = v.REPO_ROOT / "pyproject.toml"
     if pyproject.is_file():
-        for name, version in re.findall(r'"([A-Za-z0-9_.\-]+)==([^"]+)"', pyproject.read_text(encoding="utf-8")):
+        for name, version in re.findall(
+            r'"([A-Za-z0-9_.\-]+)==([^"]+)"', pyproject.read_text(encoding="utf-8")
+        ):
             pins[name.lower()] = version
     return pins
 
@@ -132,7 +134,16 @@ def check_toolchain() -> list[Check]:
     ansible = Path(pulumi_env()["PULUMI_PYTHON_CMD"]).parent / "ansible-playbook"
     found = _run_version([str(ansible), "--version"]) if ansible.is_file() else None
     out.append(
-        Check("ansible-playbook", "binary", True, found is not None, found, None, str(ansible), None if found else MAKE_SETUP)
+        Check(
+            "ansible-playbook",
+            "binary",
+            True,
+            found is not None,
+            found,
+            None,
+            str(ansible),
+            None if found else MAKE_SETUP,
+        )
     )
     checkov = v.checkov_venv() / "bin" / "checkov"
     found = _run_version([str(checkov), "--version"]) if checkov.is_file() else None

@@ -63,7 +63,9 @@ def pulumi_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
     env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
     env["PULUMI_DISABLE_REGISTRY_RESOLVE"] = "true"
-    env["PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK"] = env.get("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "false")
+    env["PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK"] = env.get(
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "false"
+    )
     env["PULUMI_PYTHON_CMD"] = str(v.REPO_ROOT / ".venv" / "bin" / "python")
     # The Kubernetes provider's renderYamlToDirectory mode must not see a kubeconfig.
     env.pop("KUBECONFIG", None)

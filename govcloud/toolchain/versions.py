@@ -61,7 +61,9 @@ PULUMI = Tool(
     "pulumi",
     ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python"),
 )
-KUBERNETES = Tool("pulumi-resource-kubernetes", KUBERNETES_VERSION, "kubernetes", ("pulumi-resource-kubernetes",))
+KUBERNETES = Tool(
+    "pulumi-resource-kubernetes", KUBERNETES_VERSION, "kubernetes", ("pulumi-resource-kubernetes",)
+)
 TOOLS: tuple[Tool, ...] = (OPA, PULUMI, KUBERNETES)
 
 

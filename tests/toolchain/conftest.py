@@ -53,7 +53,9 @@ def pulumi(tmp_path_factory: pytest.TempPathFactory, smoke_project: Path) -> Run
             check=False,
         )
         if check and proc.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     return run

@@ -35,8 +35,13 @@ def test_cache_root_honours_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_second_build_is_a_cache_hit() -> None:
-    proc = subprocess.run([sys.executable, "-m", "govcloud.toolchain.build", "--json", "--only", "opa,pulumi"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "govcloud.toolchain.build", "--json", "--only", "opa,pulumi"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert '"status": "built"' not in proc.stdout
     assert proc.stdout.count('"status": "cached"') == 2
@@ -44,8 +49,14 @@ def test_second_build_is_a_cache_hit() -> None:
 
 def test_build_without_go_fails_with_a_clear_message(tmp_path: Path) -> None:
     env = dict(os.environ, GOVCLOUD_CACHE=str(tmp_path / "cache"), PATH=str(Path(sys.executable).parent))
-    proc = subprocess.run([sys.executable, "-m", "govcloud.toolchain.build", "--only", "opa"],
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "govcloud.toolchain.build", "--only", "opa"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "Go toolchain" in proc.stderr and "not on PATH" in proc.stderr

@@ -13,8 +13,13 @@ from govcloud.toolchain import versions as v
 
 def _doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "govcloud", "doctor", *args], env=env, capture_output=True, text=True,
-        timeout=300, check=False, cwd=v.REPO_ROOT,
+        [sys.executable, "-m", "govcloud", "doctor", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=v.REPO_ROOT,
     )
 
 
@@ -24,8 +29,17 @@ def test_doctor_reports_all_required_components_ok() -> None:
     missing = [c["name"] for c in report["checks"] if c["required"] and not c["ok"]]
     assert proc.returncode == 0 and report["ok"], f"missing: {missing}"
     names = {c["name"] for c in report["checks"]}
-    assert {"opa", "pulumi", "pulumi-language-python", "pulumi-resource-kubernetes", "checkov",
-            "ansible-playbook", "debootstrap", "nft", "ip"} <= names
+    assert {
+        "opa",
+        "pulumi",
+        "pulumi-language-python",
+        "pulumi-resource-kubernetes",
+        "checkov",
+        "ansible-playbook",
+        "debootstrap",
+        "nft",
+        "ip",
+    } <= names
 
 
 def test_doctor_broken_environment_names_the_fix(tmp_path: Path) -> None:

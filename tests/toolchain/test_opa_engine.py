@@ -12,7 +12,9 @@ POLICY = FIXTURES / "opa-smoke"
 
 
 def _opa(opa: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(opa), *args], input=stdin, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(opa), *args], input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_opa_version_is_pinned(opa: Path) -> None:
@@ -23,8 +25,17 @@ def test_opa_version_is_pinned(opa: Path) -> None:
 
 def test_opa_eval_denies_unlabelled_namespace(opa: Path) -> None:
     doc = {"kind": "Namespace", "metadata": {"name": "tenant-a"}}
-    proc = _opa(opa, "eval", "--format", "json", "--stdin-input", "-d", str(POLICY), "data.govcloud.smoke.deny",
-                stdin=json.dumps(doc))
+    proc = _opa(
+        opa,
+        "eval",
+        "--format",
+        "json",
+        "--stdin-input",
+        "-d",
+        str(POLICY),
+        "data.govcloud.smoke.deny",
+        stdin=json.dumps(doc),
+    )
     assert proc.returncode == 0, proc.stderr
     value = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     assert value == ["namespace tenant-a has no level label"]
@@ -32,8 +43,17 @@ def test_opa_eval_denies_unlabelled_namespace(opa: Path) -> None:
 
 def test_opa_eval_allows_labelled_namespace(opa: Path) -> None:
     doc = {"kind": "Namespace", "metadata": {"name": "t", "labels": {"govcloud.io/level": "3"}}}
-    proc = _opa(opa, "eval", "--format", "json", "--stdin-input", "-d", str(POLICY), "data.govcloud.smoke.deny",
-                stdin=json.dumps(doc))
+    proc = _opa(
+        opa,
+        "eval",
+        "--format",
+        "json",
+        "--stdin-input",
+        "-d",
+        str(POLICY),
+        "data.govcloud.smoke.deny",
+        stdin=json.dumps(doc),
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["result"][0]["expressions"][0]["value"] == []
 
@@ -42,5 +62,8 @@ def test_opa_test_runs_policy_tests(opa: Path) -> None:
     proc = _opa(opa, "test", "--format", "json", str(POLICY))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = json.loads(proc.stdout)
-    assert {r["name"] for r in results} == {"test_unlabelled_namespace_denied", "test_labelled_namespace_allowed"}
+    assert {r["name"] for r in results} == {
+        "test_unlabelled_namespace_denied",
+        "test_labelled_namespace_allowed",
+    }
     assert all(not r.get("fail") for r in results)

@@ -1,0 +1,224 @@
+"""`govcloud drill`: 灾难恢复演练 (DR-failover drills) with RTO and RPO measured exactly.
+
+Exit codes: 0 drill passed, 1 drill failed or aborted, 2 usage error or refusal (拒绝执行).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govcloud.drill import scenarios, source, testbed
+from govcloud.drill.pgservice import Service, ServiceError
+from govcloud.drill.run import run_drill
+from govcloud.drill.safety import DrillRefusedError
+from govcloud.drill.topology import TopologyError
+
+drill_app = typer.Typer(
+    name="drill",
+    help="灾难恢复演练 / DR-failover drills across the three centres (RTO/RPO measured exactly).",
+    no_args_is_help=True,
+)
+service_app = typer.Typer(help="演练数据库服务 / the replicated PostgreSQL service the drills fail over.")
+testbed_app = typer.Typer(help="演练自建试验床 / the drill's own gc-ddev testbed (until the lab lands).")
+drill_app.add_typer(service_app, name="service")
+drill_app.add_typer(testbed_app, name="testbed")
+
+err = Console(stderr=True)
+out = Console()
+
+StackOpt = Annotated[str, typer.Option("--stack", help="stack whose lab to drill on (ddev = own testbed)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]拒绝执行 / refused:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _params(items: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--param expects KEY=VALUE, got {item!r}")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
+
+
+@drill_app.command("list")
+def list_cmd(as_json: JsonOpt = False) -> None:
+    """演练场景列表 / List the drill scenarios."""
+    if as_json:
+        rows = [
+            {
+                "id": s.id,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "unplanned": s.unplanned,
+                "disruption": s.disruption,
+                "playbook": s.playbook,
+                "description": s.description,
+            }
+            for s in scenarios.SCENARIOS
+        ]
+        sys.stdout.write(json.dumps({"scenarios": rows}, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title="演练场景 / Drill scenarios")
+    for col in ("id", "名称 / name", "故障注入 / fault injection", "playbook"):
+        table.add_column(col, no_wrap=col in ("id", "playbook"))
+    for s in scenarios.SCENARIOS:
+        table.add_row(s.id, f"{s.name_zh}\n{s.name_en}", "lab only" if s.unplanned else "no", s.playbook)
+    out.print(table)
+
+
+def _summary(rec: dict[str, Any]) -> None:
+    a = rec.get("achieved") or {}
+    verdict = {
+        "passed": "[green]通过 PASSED[/green]",
+        "checked": "[green]预检通过 CHECKED[/green]",
+        "aborted": "[yellow]中止 ABORTED[/yellow]",
+    }.get(rec["status"], "[red]未通过 FAILED[/red]")
+    out.print(f"演练 / drill {rec['drill_id']} ({rec['scenario']['name_zh']}): {verdict}")
+    table = Table(show_header=True)
+    table.add_column("指标 / measure")
+    table.add_column("结果 / achieved")
+    table.add_row("恢复时间 RTO (fault → first write on new primary)", f"{a.get('rto_write_s')} s")
+    table.add_row("恢复点 RPO (acknowledged writes lost)", str(a.get("rpo_writes_lost")))
+    table.add_row("恢复点 RPO (time window)", f"{a.get('rpo_s')} s")
+    table.add_row(
+        "未确认写入 / in-doubt writes", f"{a.get('writes_in_doubt')} (survived {a.get('in_doubt_survived')})"
+    )
+    table.add_row("已确认写入 / acknowledged writes", str(a.get("writes_acknowledged")))
+    table.add_row("数据一致性 / consistency", str(rec["consistency"]["consistent"]))
+    for row in rec["targets"]["systems"]:
+        table.add_row(
+            f"目标 / target {row['system']} (RTO {row['rto_s']} s, RPO {row['rpo_s']} s)",
+            f"RTO {'met' if row['rto_met'] else 'MISSED'}, RPO {'met' if row['rpo_met'] else 'MISSED'}",
+        )
+    g = rec["gbt20988"]
+    table.add_row(f"{g['standard']} 等级证据 / level evidence", str(g["level_supported_as_evidence"]))
+    out.print(table)
+    for reason in rec["reasons"]:
+        out.print(f"  - {reason}")
+    out.print(f"记录 / record: {rec.get('record_path')}")
+
+
+@drill_app.command("run")
+def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
+    scenario: Annotated[
+        str, typer.Argument(help="planned-switchover | samecity-failover | regional-failover | failback")
+    ],
+    stack: StackOpt = "lab",
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="change ticket id (变更单号), required")
+    ] = None,
+    as_json: JsonOpt = False,
+    edition: Annotated[str, typer.Option("--edition", help="GB/T 20988 edition: 2007 or 2025")] = "2025",
+    confirm_non_lab: Annotated[
+        bool, typer.Option("--confirm-non-lab", help="explicit confirmation to drill outside the lab")
+    ] = False,
+    check: Annotated[bool, typer.Option("--check", help="pre-checks only (Ansible check mode)")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="also write the record here")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="drill parameter KEY=VALUE")] = None,
+) -> None:
+    """运行演练 / Run one drill and write its record (govcloud.drill/v1)."""
+    params = _params(param or [])
+    try:
+        with err.status("演练准备 / preparing") as status:
+            rec = run_drill(
+                stack,
+                scenario,
+                ticket=ticket,
+                edition=edition,
+                confirm_non_lab=confirm_non_lab,
+                check=check,
+                out=out_file,
+                params=params,
+                progress=lambda msg: status.update(f"演练进行中 / running: {msg}"),
+            )
+    except (DrillRefusedError, TopologyError, ServiceError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        _summary(rec)
+    raise typer.Exit(0 if rec["status"] in ("passed", "checked") else 1)
+
+
+@service_app.command("up")
+def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
+    """部署数据库服务 / Build the replicated PostgreSQL service on the stack's lab."""
+    try:
+        topo, _plan = source.topology(stack)
+        with err.status("部署数据库服务 / provisioning"):
+            state = Service(topo).up()
+    except (TopologyError, ServiceError) as exc:
+        raise _fail(str(exc)) from None
+    _print_state(state, as_json)
+
+
+@service_app.command("down")
+def service_down(stack: StackOpt = "lab") -> None:
+    """删除数据库服务 / Stop and remove the service (postgres, DNS, nft tables, data)."""
+    try:
+        topo, _plan = source.topology(stack)
+    except TopologyError as exc:
+        raise _fail(str(exc)) from None
+    Service(topo).down()
+    err.print("数据库服务已删除 / service removed")
+
+
+@service_app.command("status")
+def service_status(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
+    """服务状态 / Roles, replication and endpoint of the service."""
+    try:
+        topo, _plan = source.topology(stack)
+        svc = Service(topo)
+        state = svc.state()
+        state["replication"] = svc.replication(state["primary"])
+        state["writable"] = svc.writable()
+        state["endpoint_answer"] = svc.endpoint.answer(6)
+    except (TopologyError, ServiceError) as exc:
+        raise _fail(str(exc)) from None
+    _print_state(state, as_json)
+
+
+def _print_state(state: dict[str, Any], as_json: bool) -> None:
+    text = json.dumps(state, ensure_ascii=False, indent=1, default=str)
+    if as_json:
+        sys.stdout.write(text + "\n")
+    else:
+        out.print_json(text)
+
+
+@testbed_app.command("up")
+def testbed_up(as_json: JsonOpt = False) -> None:
+    """建立试验床 / Build the gc-ddev testbed (namespaces, delay relays)."""
+    with err.status("建立试验床 / building the testbed"):
+        status = testbed.up()
+    _print_state(status, as_json)
+
+
+@testbed_app.command("down")
+def testbed_down() -> None:
+    """拆除试验床 / Remove everything the testbed and its service created."""
+    status = testbed.status()
+    if status.get("up"):
+        topo, _plan = source.topology(testbed.STACK, status)
+        Service(topo).down()
+    removed = testbed.down()
+    err.print(f"已拆除 / removed: {', '.join(removed) or 'nothing'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(drill_app, name="drill")
