@@ -28,6 +28,16 @@ def _set(path: list[Any], value: Any) -> Mutation:
     return mutate
 
 
+def _rpo0_async_only(raw: dict[str, Any]) -> None:
+    system = raw["systems"][3]
+    system["placement"] = {
+        "mode": "active-standby",
+        "active": ["prod"],
+        "standby": [{"centre": "dr", "replication": "async"}],
+    }
+    system["dr"]["rpo_s"] = 0
+
+
 def _dup_system(raw: dict[str, Any]) -> None:
     raw["systems"][1]["id"] = raw["systems"][0]["id"]
 
@@ -59,7 +69,7 @@ CASES: list[tuple[str, Mutation, int, str, str]] = [
         "pools[0].ipv4",
         "lab plans must lie",
     ),
-    ("rpo0-async-only", _set(["systems", 3, "dr", "rpo_s"], 0), 1, "systems[3].dr.rpo_s", "asynchronous"),
+    ("rpo0-async-only", _rpo0_async_only, 1, "systems[3].dr.rpo_s", "asynchronous"),
     ("duplicate-system", _dup_system, 1, "systems", "duplicate system id 'sjj-gxjh'"),
     (
         "wrong-type-distance",
