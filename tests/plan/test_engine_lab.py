@@ -197,6 +197,11 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[Path
     root = tmp_path_factory.mktemp("engine-broken")
     text = (REPO_ROOT / "Pulumi.lab.yaml").read_text(encoding="utf-8")
     broken = root / "broken.yaml"
+    # 警情综合 (systems[3]) keeps only its asynchronous DR standby and claims RPO 0: a plan error.
+    sync_standby = "standby: [{centre: samecity, replication: sync}, {centre: dr, replication: async}]"
+    head, found, tail = text.rpartition(sync_standby)
+    assert found, "Pulumi.lab.yaml changed: update this test's mutation"
+    text = head + "standby: [{centre: dr, replication: async}]" + tail
     broken.write_text(text.replace("rpo_s: 900}", "rpo_s: 0}", 1), encoding="utf-8")
     ws = ProgramWorkspace.create(root / "ws", "lab", broken)
     try:
