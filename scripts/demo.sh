@@ -1,16 +1,51 @@
 #!/usr/bin/env bash
-# `make demo`: the main job end to end on the embedded lab. Each stage prints what it does.
-# 演示：在内置实验环境上端到端运行主流程。
+# `make demo`: the main job end to end on the embedded lab. Each stage says what it does.
+# 演示：在内置的两地三中心实验环境上端到端运行主流程。
+#
+# Idempotent: a second run converges the running lab (no rebuild), re-hardens with changed=0,
+# re-verifies, runs one more drill and writes a new report with the diff against the last one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 G=.venv/bin/govcloud
+STACK=lab
 stage() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "make demo builds network namespaces, mounts and nftables tables: run it as root." >&2
+  echo "演示需要 root 权限（网络命名空间、挂载、nftables）。" >&2
+  exit 1
+fi
 
 stage "1. 环境检查 / environment check"
 $G doctor
 
-stage "2. 方案与地址规划 / plan and dual-stack address plan (lab stack)"
-$G plan --stack lab
+stage "2. 方案与双栈地址规划 / the plan and its dual-stack address plan"
+$G plan --stack $STACK
 
-stage "3. Pulumi preview of the lab stack (real engine, file backend)"
-$G lab preview --stack lab
+stage "3. 等保策略门禁 / policy gate (OPA + checkov) on the plan"
+$G check --stack $STACK
+
+stage "4. 搭建实验环境 / pulumi up -s $STACK: three centres, links, boundary firewalls, hosts"
+$G lab up --stack $STACK
+
+stage "5. 主机加固 / harden every lab host to level 3 (ansible-runner)"
+$G harden --stack $STACK --level 3
+
+stage "6. 逐条款核查 / verify hosts clause by clause (testinfra)"
+$G verify --stack $STACK
+
+stage "7. 灾备演练 / same-city unplanned failover drill (RTO/RPO measured)"
+$G drill run samecity-failover --stack $STACK --ticket DEMO-$(date +%Y%m%d)
+
+stage "8. 符合性报告 / the auditor's report"
+report=$($G report --stack $STACK --format html,json,pdf --since latest)
+echo "报告 / report: $report"
+
+cat <<EOF
+
+实验环境仍在运行 / the lab is still running:
+  查看 inspect:   .venv/bin/govcloud lab status --stack $STACK
+  登录 log in:    ansible -i inventory/lab/$STACK.yml prod-app-1 -m ansible.builtin.ping   (ssh: docs/lab.md)
+  进入主机 shell: ip netns exec gc-$STACK-prod-app-1 bash
+  拆除 take down: .venv/bin/govcloud lab down --stack $STACK
+EOF
