@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(
   iproute2 nftables debootstrap openssh-client iputils-ping   # lab: namespaces, firewalls, hosts, SSH
   chromium poppler-utils fonts-noto-cjk           # report: PDF printing, page rendering, CJK fonts
+  postgresql-15 dnsmasq-base                      # DR drills: replicated database, lab DNS endpoint
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,9 @@
+"""DR-failover drills (灾难恢复演练) across the three centres, with RTO and RPO measured exactly.
+
+Module map: `topology` (lab-status dict -> the drill's view), `testbed` (own gc-ddev lab),
+`relay` (userspace delay relay), `netns`/`shell` (namespace helpers), `pgservice` (the replicated
+PostgreSQL service), `endpoint` (DNS service name), `faults` (isolation and fencing tables),
+`loadgen` + `measure` (sequenced writes, RPO/RTO), `steps`/`step` (drill phases run by Ansible),
+`safety` (guard and lock), `gbt20988` (standard editions), `record` (govcloud.drill/v1),
+`runner` (ansible-runner), `scenarios`, `source` (where the topology comes from).
+"""

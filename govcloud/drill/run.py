@@ -1,0 +1,125 @@
+"""`run_drill`: guard, lock, provision if needed, run the playbook, write the drill record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from govcloud.drill import record, runner, safety, scenarios, source
+from govcloud.drill.endpoint import service_name
+from govcloud.drill.pgservice import Service
+
+
+def evidence_root() -> Path:
+    return Path(os.environ.get("GOVCLOUD_EVIDENCE_ROOT", ".govcloud/evidence"))
+
+
+def run_drill(
+    stack: str,
+    scenario_id: str,
+    *,
+    ticket: str | None,
+    edition: str = "2025",
+    confirm_non_lab: bool = False,
+    check: bool = False,
+    out: Path | None = None,
+    status: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
+    plan: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run one drill end to end. Raises safety.DrillRefusedError (exit 2); returns the record otherwise."""
+    try:
+        scenario = scenarios.get(scenario_id)
+    except KeyError:
+        raise safety.DrillRefusedError(
+            f"unknown scenario {scenario_id!r}; see `govcloud drill list`"
+        ) from None
+    if edition not in ("2007", "2025"):
+        raise safety.DrillRefusedError("--edition must be 2007 or 2025")
+    topo, the_plan = source.topology(stack, status, plan)
+    guard = safety.authorise(topo, scenario, ticket, confirm_non_lab)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    drill_id = f"{stamp}-{scenario.id}"
+    with safety.DrillLock(drill_id, stack):
+        say = progress or (lambda _m: None)
+        svc = Service(topo)
+        provisioned = False
+        if not svc.exists():
+            if check:
+                raise safety.DrillRefusedError(
+                    "no drill database service on this stack; check mode does not provision"
+                )
+            say("provisioning the replicated database service (部署数据库服务)")
+            svc.up()
+            provisioned = True
+        drills_dir = evidence_root() / stack / "drills"
+        workdir = drills_dir / drill_id
+        workdir.mkdir(parents=True, exist_ok=True)
+        context = {
+            "drill_id": drill_id,
+            "scenario": scenario.id,
+            "stack": stack,
+            "ticket": ticket,
+            "edition": edition,
+            "dir": str(workdir.resolve()),
+            "lab_status": topo.status,
+            "topology_source": topo.source,
+            "lab": topo.lab,
+            "params": params or {},
+            "centre_roles": {n.centre: n.role for n in topo.nodes},
+        }
+        ctx_path = workdir / "context.json"
+        ctx_path.write_text(json.dumps(context, ensure_ascii=False, indent=1), encoding="utf-8")
+        inventory = runner.write_inventory(topo, workdir / "inventory.yml")
+        before = svc.state()
+        started = time.time_ns()
+        result = runner.run_playbook(
+            scenario.playbook,
+            workdir,
+            inventory,
+            check=check,
+            progress=say,
+            extravars={
+                "drill_id": drill_id,
+                "drill_ticket": ticket,
+                "drill_environment": guard["environment"],
+                "drill_confirmed": confirm_non_lab,
+                "drill_targets_drillable": all(n.drillable for n in topo.nodes),
+                "drill_context": str(ctx_path.resolve()),
+                "drill_python": sys.executable,
+                "drill_scenario": scenario.id,
+            },
+        )
+        ended = time.time_ns()
+        after = svc.state() if svc.exists() else None
+        rec = record.build(
+            drill_id=drill_id,
+            scenario=scenario,
+            topo=topo,
+            workdir=workdir,
+            guard=guard,
+            runner=result,
+            edition=edition,
+            systems=source.systems(the_plan),
+            started_ns=started,
+            ended_ns=ended,
+            service_before=before,
+            service_after=after,
+            endpoint=service_name(stack),
+            provisioned=provisioned,
+        )
+        text = json.dumps(rec, ensure_ascii=False, indent=1, default=str)
+        path = drills_dir / f"{drill_id}.json"
+        path.write_text(text, encoding="utf-8")
+        rec_path = str(path)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+        rec["record_path"] = rec_path
+        return rec

@@ -1,0 +1,101 @@
+"""Where a drill's topology and targets come from: the lab (`govcloud lab status --json`) and the
+plan (`govcloud.plan.load_plan`), or the drill's own testbed for stack `ddev`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from govcloud.drill import testbed
+from govcloud.drill.topology import Topology, TopologyError, from_lab_status
+
+# Targets used when the stack has no plan (the ddev testbed): two systems shaped like the plan's,
+# one kept within the same city (RPO 0), one protected by the remote DR centre (async).
+TESTBED_SYSTEMS: tuple[dict[str, Any], ...] = (
+    {
+        "id": "ddev-core",
+        "name": "演练核心业务库 (same-city protected)",
+        "level": 3,
+        "placement": {
+            "mode": "active-standby",
+            "active": ["prod"],
+            "standby": [{"centre": "samecity", "replication": "sync"}],
+        },
+        "dr": {"rto_s": 300, "rpo_s": 0, "gbt20988_level": 6},
+    },
+    {
+        "id": "ddev-archive",
+        "name": "演练档案库 (remote DR protected)",
+        "level": 3,
+        "placement": {
+            "mode": "active-standby",
+            "active": ["prod"],
+            "standby": [
+                {"centre": "samecity", "replication": "sync"},
+                {"centre": "dr", "replication": "async"},
+            ],
+        },
+        "dr": {"rto_s": 1800, "rpo_s": 1800, "gbt20988_level": 5},
+    },
+)
+
+
+def lab_status(stack: str) -> dict[str, Any]:
+    """The lab status of `stack` (contracts §8)."""
+    if stack == testbed.STACK:
+        return testbed.status()
+    proc = subprocess.run(
+        [sys.executable, "-m", "govcloud", "lab", "status", "--stack", stack, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    try:
+        data: dict[str, Any] = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        detail = (proc.stderr.strip() or proc.stdout.strip())[-300:]
+        raise TopologyError(
+            f"govcloud lab status --stack {stack} failed (rc {proc.returncode}): {detail}"
+        ) from None
+    return data
+
+
+def plan(stack: str) -> dict[str, Any] | None:
+    """The plan as a dict (contracts §1), or None if the stack has none or the loader is missing."""
+    if stack == testbed.STACK:
+        return None
+    try:
+        from govcloud.plan import load_plan  # noqa: PLC0415 - optional: the plan loader may be absent
+    except ImportError:
+        return None
+    try:
+        loaded = load_plan(stack=stack)
+    except Exception:
+        return None
+    if hasattr(loaded, "model_dump"):
+        dumped: dict[str, Any] = loaded.model_dump(mode="json", by_alias=True)
+        return dumped
+    return dict(loaded) if isinstance(loaded, dict) else None
+
+
+def topology(
+    stack: str, status: dict[str, Any] | None = None, the_plan: dict[str, Any] | None = None
+) -> tuple[Topology, dict[str, Any] | None]:
+    """The drill topology of `stack` (lab status given or fetched) and its plan (given or loaded)."""
+    status = status if status is not None else lab_status(stack)
+    if stack == testbed.STACK or status.get("drill", {}).get("testbed"):
+        return from_lab_status(status, source="testbed", lab=True), None
+    if the_plan is None:
+        the_plan = plan(stack)
+    roles = {c["id"]: c["role"] for c in (the_plan or {}).get("centres", [])}
+    lab = bool((the_plan or {}).get("lab", True))
+    return from_lab_status(status, source="lab", centre_roles=roles or None, lab=lab), the_plan
+
+
+def systems(the_plan: dict[str, Any] | None) -> tuple[str, list[dict[str, Any]]]:
+    if the_plan and the_plan.get("systems"):
+        return "plan", list(the_plan["systems"])
+    return "testbed-default", [dict(s) for s in TESTBED_SYSTEMS]
