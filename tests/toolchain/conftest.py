@@ -19,7 +19,7 @@ Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture(scope="session")
 def opa() -> Path:
-    # tool_path raises ToolMissingError with the fix (`make toolchain`) when OPA is absent: a failure, not a skip.
+    # tool_path raises ToolMissingError naming the fix (`make toolchain`): a failure, never a skip.
     return tool_path("opa")
 
 

@@ -23,8 +23,8 @@ def test_opa_version_is_pinned(opa: Path) -> None:
     assert "Version: 1.22.3" in proc.stdout
 
 
-def test_opa_eval_denies_unlabelled_namespace(opa: Path) -> None:
-    doc = {"kind": "Namespace", "metadata": {"name": "tenant-a"}}
+def _deny(opa: Path, doc: dict[str, object]) -> list[str]:
+    """`opa eval` of the smoke policy's deny set for one input document."""
     proc = _opa(
         opa,
         "eval",
@@ -37,25 +37,18 @@ def test_opa_eval_denies_unlabelled_namespace(opa: Path) -> None:
         stdin=json.dumps(doc),
     )
     assert proc.returncode == 0, proc.stderr
-    value = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
-    assert value == ["namespace tenant-a has no level label"]
+    value: list[str] = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    return value
+
+
+def test_opa_eval_denies_unlabelled_namespace(opa: Path) -> None:
+    doc = {"kind": "Namespace", "metadata": {"name": "tenant-a"}}
+    assert _deny(opa, doc) == ["namespace tenant-a has no level label"]
 
 
 def test_opa_eval_allows_labelled_namespace(opa: Path) -> None:
     doc = {"kind": "Namespace", "metadata": {"name": "t", "labels": {"govcloud.io/level": "3"}}}
-    proc = _opa(
-        opa,
-        "eval",
-        "--format",
-        "json",
-        "--stdin-input",
-        "-d",
-        str(POLICY),
-        "data.govcloud.smoke.deny",
-        stdin=json.dumps(doc),
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["result"][0]["expressions"][0]["value"] == []
+    assert _deny(opa, doc) == []
 
 
 def test_opa_test_runs_policy_tests(opa: Path) -> None:
