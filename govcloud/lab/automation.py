@@ -105,7 +105,7 @@ def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str,
         except auto.errors.CommandError as exc:
             raise LabError(f"`pulumi up` of the lab stack {stack!r} failed:\n{_tail(exc)}") from None
     result = status.build(spec.stack)
-    inventory.write(stack, result["hosts"])
+    inventory.write(stack, result["hosts"], flows=list(plan.get("flows", [])))
     return result
 
 

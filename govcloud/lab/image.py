@@ -11,7 +11,14 @@ from pathlib import Path
 from govcloud.lab import sh
 
 SUITE = "bookworm"
-INCLUDE = ("openssh-server", "python3", "sudo")
+# sshd and python3 for Ansible; the rest are the packages the 等保 hardening role configures
+# (playbooks/project/roles/djcp_hardening/vars/Debian.yml): lab hosts have no package mirror, like
+# hosts in an air-gapped 政务云 whose image carries what the baseline needs.
+INCLUDE = (
+    "openssh-server", "python3", "sudo",
+    "libpam-pwquality", "libpam-modules", "auditd", "rsyslog", "rsyslog-gnutls", "rsyslog-relp",
+    "chrony", "aide", "aide-common", "nftables", "apparmor", "logrotate", "procps",
+)
 MARKER = ".govcloud-base-complete"
 
 
