@@ -37,7 +37,10 @@ $G verify --stack $STACK
 stage "7. 灾备演练 / same-city unplanned failover drill (RTO/RPO measured)"
 $G drill run samecity-failover --stack $STACK --ticket DEMO-$(date +%Y%m%d)
 
-stage "8. 符合性报告 / the auditor's report"
+stage "8. 回切 / failback to the production centre (pg_rewind, re-attach), so the demo can run again"
+$G drill run failback --stack $STACK --ticket DEMO-$(date +%Y%m%d)
+
+stage "9. 符合性报告 / the auditor's report"
 report=$($G report --stack $STACK --format html,json,pdf --since latest)
 echo "报告 / report: $report"
 

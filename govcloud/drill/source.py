@@ -64,21 +64,16 @@ def lab_status(stack: str) -> dict[str, Any]:
 
 
 def plan(stack: str) -> dict[str, Any] | None:
-    """The plan as a dict (contracts §1), or None if the stack has none or the loader is missing."""
+    """The stack's plan as a dict (contracts §1), or None for a stack without a config (the testbed,
+    test stacks). A stack that has a config but an invalid plan is an error, not a silent fallback."""
     if stack == testbed.STACK:
         return None
-    try:
-        from govcloud.plan import load_plan  # noqa: PLC0415 - optional: the plan loader may be absent
-    except ImportError:
+    from govcloud.plan import load_plan  # noqa: PLC0415 - the loader imports pydantic models lazily
+    from govcloud.toolchain.versions import REPO_ROOT  # noqa: PLC0415
+
+    if not (REPO_ROOT / f"Pulumi.{stack}.yaml").is_file():
         return None
-    try:
-        loaded = load_plan(stack=stack)
-    except Exception:
-        return None
-    if hasattr(loaded, "model_dump"):
-        dumped: dict[str, Any] = loaded.model_dump(mode="json", by_alias=True)
-        return dumped
-    return dict(loaded) if isinstance(loaded, dict) else None
+    return load_plan(stack=stack).to_json()
 
 
 def topology(

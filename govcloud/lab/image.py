@@ -15,7 +15,7 @@ SUITE = "bookworm"
 # (playbooks/project/roles/djcp_hardening/vars/Debian.yml): lab hosts have no package mirror, like
 # hosts in an air-gapped 政务云 whose image carries what the baseline needs.
 INCLUDE = (
-    "openssh-server", "python3", "sudo",
+    "openssh-server", "python3", "python3-apt", "sudo",
     "libpam-pwquality", "libpam-modules", "auditd", "rsyslog", "rsyslog-gnutls", "rsyslog-relp",
     "chrony", "aide", "aide-common", "nftables", "apparmor", "logrotate", "procps",
 )

@@ -271,7 +271,13 @@ def run_harden(
     if (PLAYBOOKS / "env").is_dir():
         shutil.copytree(PLAYBOOKS / "env", pdd / "env", dirs_exist_ok=True)
     evars: dict[str, Any] = _plan_vars(stack, hosts)
-    evars.update({k: v for k, v in lab_extravars(hosts).items() if k not in evars})
+    lab = lab_extravars(hosts)
+    for key in ("djcp_hardening_mgmt_ipv4", "djcp_hardening_mgmt_ipv6"):
+        # In the lab, operators and Ansible come in through the out-of-band network: it belongs to
+        # the management zone next to the plan's 运维管理区 segments, or hardening would lock them out.
+        if key in lab and key in evars:
+            evars[key] = [*evars[key], *(p for p in lab[key] if p not in evars[key])]
+    evars.update({k: v for k, v in lab.items() if k not in evars})
     evars.update({"djcp_hardening_level": level, "djcp_hardening_serial": serial})
     evars.update(extravars or {})
     run = HardenRun(
