@@ -169,7 +169,9 @@ class Findings(_Model):
 class HostResult(_Model):
     clause: str
     check: str
-    status: Literal["pass", "fail", "error"]
+    # not_applicable: the check cannot be decided on this host (e.g. a kernel-wide setting on a lab
+    # host that shares the machine's kernel); it never counts as a pass.
+    status: Literal["pass", "fail", "error", "not_applicable"]
     observed: Any = None
     expected: Any = None
     at: str | None = None

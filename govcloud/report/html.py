@@ -21,7 +21,15 @@ from govcloud.report.model import EvidenceRow, ItemResult, Report, Scope, Text
 
 INLINE_EVIDENCE = {"platform": 12, "system": 5}
 COMPLIANT_INLINE = 3
-_OUTCOME_ORDER = {"fail": 0, "waiver_expired": 1, "missing": 2, "error": 3, "waived": 4, "pass": 5}
+_OUTCOME_ORDER = {
+    "fail": 0,
+    "waiver_expired": 1,
+    "missing": 2,
+    "error": 3,
+    "waived": 4,
+    "not_applicable": 5,
+    "pass": 6,
+}
 
 
 @lru_cache(maxsize=65536)

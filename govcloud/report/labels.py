@@ -63,6 +63,7 @@ OUTCOME_LABEL: dict[str, tuple[str, str]] = {
     "waiver_expired": ("豁免已过期", "waiver expired"),
     "error": ("执行错误", "error"),
     "missing": ("证据缺失", "missing"),
+    "not_applicable": ("本主机不适用", "not applicable on this host"),
 }
 
 SOURCE_LABEL: dict[str, tuple[str, str]] = {

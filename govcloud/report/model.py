@@ -38,7 +38,7 @@ class EvidenceRow(_Out):
     target: str  # resource, host or drill
     observed: str | None = None
     expected: str | None = None
-    outcome: Literal["pass", "fail", "waived", "waiver_expired", "error", "missing"]
+    outcome: Literal["pass", "fail", "waived", "waiver_expired", "error", "missing", "not_applicable"]
     at: str | None = None
     message: Text | None = None
     remediation: Text | None = None
