@@ -22,7 +22,7 @@ from govcloud.drill.loadgen import read_journal
 from govcloud.drill.measure import analyse
 from govcloud.drill.netns import tcp_open
 from govcloud.drill.pgnode import lsn_int
-from govcloud.drill.pgservice import APP_DB
+from govcloud.drill.pgservice import APP_DB, Service
 from govcloud.drill.shell import in_netns
 
 DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024
@@ -39,6 +39,15 @@ class StepFailedError(RuntimeError):
 
 def _check(checks: list[dict[str, Any]], name: str, ok: bool, observed: Any, expected: Any) -> None:
     checks.append({"check": name, "ok": bool(ok), "observed": observed, "expected": expected})
+
+
+def _check_primary_and_endpoint(checks: list[dict[str, Any]], svc: Service, primary: str, name: str) -> None:
+    """Exactly the primary accepts writes, and the service endpoint names it (IPv6 answer)."""
+    writable = svc.writable()
+    _check(checks, name, writable == [primary], writable, [primary])
+    answer = svc.endpoint.answer(6)
+    expected = svc.nodes[primary].node.ipv6
+    _check(checks, "endpoint_points_to_primary", answer == expected, answer, expected)
 
 
 def _follow(ctx: DrillContext, app: str, upstream: str) -> str:
@@ -64,16 +73,7 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
     state = svc.state()
     primary = state["primary"]
     fenced = list(state.get("fenced", []))
-    writable = svc.writable()
-    _check(checks, "single_writable_primary", writable == [primary], writable, [primary])
-    answer = svc.endpoint.answer(6)
-    _check(
-        checks,
-        "endpoint_points_to_primary",
-        answer == svc.nodes[primary].node.ipv6,
-        answer,
-        svc.nodes[primary].node.ipv6,
-    )
+    _check_primary_and_endpoint(checks, svc, primary, "single_writable_primary")
     if scenario == "failback":
         _check(
             checks,
@@ -575,16 +575,7 @@ def verify(ctx: DrillContext) -> dict[str, Any]:
     st = svc.state()
     primary = st["primary"]
     checks: list[dict[str, Any]] = []
-    writable = svc.writable()
-    _check(checks, "exactly_one_writable_node", writable == [primary], writable, [primary])
-    answer = svc.endpoint.answer(6)
-    _check(
-        checks,
-        "endpoint_points_to_primary",
-        answer == svc.nodes[primary].node.ipv6,
-        answer,
-        svc.nodes[primary].node.ipv6,
-    )
+    _check_primary_and_endpoint(checks, svc, primary, "exactly_one_writable_node")
     digests = []
     running = [a for a in svc.nodes if a not in st.get("fenced", []) and svc.nodes[a].running()]
     for app in running:
