@@ -17,7 +17,8 @@ from govcloud.drill.pgservice import Service
 
 
 def evidence_root() -> Path:
-    return Path(os.environ.get("GOVCLOUD_EVIDENCE_ROOT", ".govcloud/evidence"))
+    # Absolute: ansible-runner and the playbooks run in other working directories.
+    return Path(os.environ.get("GOVCLOUD_EVIDENCE_ROOT", ".govcloud/evidence")).resolve()
 
 
 def run_drill(
