@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from govcloud.plan import plan_from_raw
 from govcloud.plan.synthetic import synthetic_config
 
@@ -73,8 +75,12 @@ def preview_one(departments: int, systems: int) -> dict[str, Any]:
 
     raw = synthetic_config(departments, systems)
     with tempfile.TemporaryDirectory(prefix="gc-bench-") as tmp:
+        # The plan goes in its own file (govcloud:planFile): a whole city's plan is larger than the
+        # 128 KiB Pulumi may pass to the program in one environment variable.
+        plan_yaml = Path(tmp) / "plan.yaml"
+        plan_yaml.write_text(yaml.safe_dump({"govcloud": raw}, allow_unicode=True), encoding="utf-8")
         cfg = Path(tmp) / "config.yaml"
-        cfg.write_text(stack_config_text(raw), encoding="utf-8")
+        cfg.write_text(stack_config_text({"planFile": str(plan_yaml)}), encoding="utf-8")
         ws = ProgramWorkspace.create(Path(tmp) / "ws", "bench", cfg)
         t0 = time.perf_counter()
         result = ws.preview()

@@ -67,6 +67,41 @@ def read_yaml(path: Path) -> Any:
         raise PlanError([issue], True) from exc
 
 
+PLAN_FILE_KEY = "planFile"
+
+
+def plan_file_setting(settings: dict[str, Any], base: Path, where: str) -> Path | None:
+    """The plain-YAML plan a stack config points to with `govcloud:planFile`, or None.
+
+    A large plan (a whole city: thousands of systems) does not fit in the stack config Pulumi passes
+    to the program (one environment variable, at most 128 KiB on Linux), so a stack may keep its plan
+    in a separate file. `planFile` is then the stack's only `govcloud:` key; a relative path is taken
+    from the directory of the stack config.
+    """
+    if PLAN_FILE_KEY not in settings:
+        return None
+    value = settings[PLAN_FILE_KEY]
+    field = f"config.{NAMESPACE}:{PLAN_FILE_KEY}"
+    if not isinstance(value, str) or not value.strip():
+        reason = "must be the path of a plan YAML file / 须为规划文件路径"
+        raise PlanError([PlanIssue(field, reason, where)], True)
+    others = sorted(k for k in settings if k != PLAN_FILE_KEY)
+    if others:
+        raise PlanError(
+            [
+                PlanIssue(
+                    field,
+                    f"planFile excludes inline settings (also set: {', '.join(others)}) / "
+                    "planFile 与内联规划配置不能同时使用",
+                    where,
+                )
+            ],
+            True,
+        )
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
 def extract_namespace(doc: Any) -> tuple[dict[str, Any], str]:
     """The `govcloud:` settings of a document and the path prefix to report errors with."""
     if not isinstance(doc, dict):
@@ -171,6 +206,10 @@ def load_plan(
     lockfile = lock_path(stack, None) if stack is not None else lock_path(None, path)
     try:
         raw, prefix = extract_namespace(read_yaml(path))
+        plan_file = plan_file_setting(raw, path.parent, str(path)) if stack is not None else None
+        if plan_file is not None:
+            path = plan_file
+            raw, prefix = extract_namespace(read_yaml(path))
         lock = read_lock(lockfile) if use_lock else None
         return plan_from_raw(raw, str(name), prefix, lock, str(path))
     except PlanError as exc:
