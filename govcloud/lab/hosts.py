@@ -59,7 +59,7 @@ def start_sshd(ns: str, name: str, root: Path, log: Path) -> int:
         f"hostname {name} && mount -t proc proc {root}/proc && mount -t sysfs sysfs {root}/sys && "
         f"mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts {root}/dev/pts && "
         f"mount --bind {root}/dev/pts/ptmx {root}/dev/ptmx && "
-        f"exec chroot {root} /usr/sbin/sshd -D -e"
+        f"exec chroot {root} /usr/sbin/sshd -D"
     )
     with open(log, "ab") as out:
         proc = subprocess.Popen(

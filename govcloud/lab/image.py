@@ -18,7 +18,12 @@ INCLUDE = (
     "openssh-server", "python3", "python3-apt", "sudo",
     "libpam-pwquality", "libpam-modules", "auditd", "rsyslog", "rsyslog-gnutls", "rsyslog-relp",
     "chrony", "aide", "aide-common", "nftables", "apparmor", "logrotate", "procps",
+    # the security services the lab runs (govcloud.secsvc): bastion session recording (script),
+    # WAF (nginx + ModSecurity v3 + OWASP CRS), and the TLS tooling of the log collector
+    "bsdextrautils", "nginx-light", "libnginx-mod-http-modsecurity", "modsecurity-crs", "openssl",
 )
+# Not in bookworm's main suite: installed from bookworm-backports on the same mirror after debootstrap.
+BACKPORTS = ("suricata",)
 MARKER = ".govcloud-base-complete"
 
 
@@ -27,7 +32,7 @@ def mirror() -> str:
 
 
 def base_dir(cache: Path) -> Path:
-    tag = hashlib.sha256(",".join((SUITE, "minbase", *INCLUDE)).encode()).hexdigest()[:8]
+    tag = hashlib.sha256(",".join((SUITE, "minbase", *INCLUDE, "bpo", *BACKPORTS)).encode()).hexdigest()[:8]
     return cache / "base" / f"{SUITE}-minbase-{tag}"
 
 
@@ -51,12 +56,38 @@ def ensure_base(cache: Path) -> Path:
             shutil.rmtree(partial)
         sh.run(["debootstrap", "--variant=minbase", f"--include={','.join(INCLUDE)}", SUITE,
                 str(partial), mirror()], timeout=1800)
+        install_backports(partial)
         finalise_base(partial)
         if target.exists():
             shutil.rmtree(target)
         partial.rename(target)
         (target / MARKER).write_text("ok\n", encoding="ascii")
     return target
+
+
+def install_backports(root: Path) -> None:
+    """apt-get install -t bookworm-backports BACKPORTS inside the new tree (no service is started)."""
+    if not BACKPORTS:
+        return
+    sources = root / "etc" / "apt" / "sources.list.d" / "govcloud-backports.list"
+    sources.write_text(f"deb {mirror()} {SUITE}-backports main\n", encoding="ascii")
+    policy = root / "usr" / "sbin" / "policy-rc.d"
+    policy.write_text("#!/bin/sh\nexit 101\n", encoding="ascii")  # never start daemons in the tree
+    policy.chmod(0o755)
+    resolv = root / "etc" / "resolv.conf"
+    host_resolv = Path("/etc/resolv.conf")
+    if host_resolv.is_file():
+        resolv.unlink(missing_ok=True)
+        resolv.write_text(host_resolv.read_text(encoding="utf-8"), encoding="utf-8")
+    env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
+    try:
+        sh.run([*env, "chroot", str(root), "apt-get", "update"], timeout=600)
+        sh.run([*env, "chroot", str(root), "apt-get", "install", "-y", "--no-install-recommends",
+                "-t", f"{SUITE}-backports", *BACKPORTS], timeout=1200)
+        sh.run([*env, "chroot", str(root), "apt-get", "clean"], timeout=120)
+    finally:
+        policy.unlink(missing_ok=True)
+        sources.unlink(missing_ok=True)
 
 
 def finalise_base(root: Path) -> None:

@@ -22,9 +22,12 @@ class LabResources:
     oob: Props = field(default_factory=dict)
     hosts: dict[str, Props] = field(default_factory=dict)
     relays: dict[str, Props] = field(default_factory=dict)
+    services: dict[str, Props] = field(default_factory=dict)  # host -> its security services
+    sensors: dict[str, Props] = field(default_factory=dict)  # centre -> its IDS sensor
 
 
-def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> LabResources:
+def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY,
+              plan: dict[str, Any] | None = None) -> LabResources:
     st = spec.stack
     cache = str(naming.cache_dir())
     res = LabResources(image={"object_id": "base-image", "cache": cache})
@@ -86,6 +89,17 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> Lab
                 "target6": r.target6, "target_port": r.target_port, "delay_ms": r.delay_ms,
                 "allowed_by_matrix": r.allowed,
             }
+    if plan is not None and plan.get("security_services"):
+        from govcloud.secsvc import host_services, sensor  # noqa: PLC0415 - lab plans with services only
+        from govcloud.secsvc.layout import build_layout  # noqa: PLC0415
+
+        layout = build_layout(plan, spec)
+        for h in spec.hosts:
+            res.services[h.name] = host_services.props_for(layout, h)
+        for c in spec.centres:
+            sp = sensor.props_for(layout, c)
+            if sp is not None:
+                res.sensors[c] = sp
     return res
 
 
@@ -113,7 +127,7 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
             locking.hold_for_process(spec.stack)
         pubkey = hosts.ensure_key(key)
         mechanism = latency.mechanism(spec.stack)
-    res = resources(spec, pubkey, mechanism)
+    res = resources(spec, pubkey, mechanism, plan_json)
 
     def opts(*deps: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(depends_on=list(deps))
@@ -129,6 +143,22 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
     for rkey, p in res.relays.items():
         pv.DelayRelay(f"relay-{rkey}", p,
                       opts(firewalls[p["from_centre"]], host_res[p["to_host"]], *routes))
+    # 安全管理中心 services (govcloud.secsvc): collectors first, then every host, then the sensors.
+    def services_of(name: str) -> list[str]:
+        return list(res.services[name]["services"])
+
+    svc_res: dict[str, pulumi.Resource] = {}
+    order = sorted(res.services,
+                   key=lambda n: ("log-audit" not in services_of(n), "bastion" in services_of(n)))
+    for n in order:
+        p = res.services[n]
+        deps: list[pulumi.Resource] = [host_res[n], *firewalls.values(), *routes]
+        deps += [svc_res[c] for c in svc_res if "log-audit" in services_of(c)]
+        if "bastion" in p["services"]:
+            deps += list(host_res.values())  # it learns every host's key
+        svc_res[n] = pv.HostServices(f"services-{n}", p, opts(*deps))
+    for c, p in res.sensors.items():
+        pv.IdsSensor(f"ids-{c}", p, opts(host_res[p["host"]], svc_res[p["host"]], *routes, *links))
     if not preview:
         from govcloud.lab.status import save_record  # noqa: PLC0415 - status imports this module
 

@@ -19,6 +19,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
 from govcloud.lab import hosts, image, relays, topology
+from govcloud.secsvc import host_services, sensor
 
 Props = dict[str, Any]
 
@@ -45,6 +46,8 @@ OPERATIONS: dict[str, Ops] = {
     "oob": (topology.oob_create, topology.oob_present, topology.oob_delete),
     "host": (hosts.create, hosts.present, hosts.delete),
     "relay": (relays.create, relays.present, relays.delete),
+    "services": (host_services.create, host_services.present, host_services.delete),
+    "ids": (sensor.create, sensor.present, sensor.delete),
 }
 
 
@@ -132,3 +135,13 @@ class Host(Resource, module="lab", name="Host"):
 class DelayRelay(Resource, module="lab", name="DelayRelay"):
     def __init__(self, name: str, props: Props, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(LabProvider("relay"), name, {**props, "out": None}, opts)
+
+
+class HostServices(Resource, module="lab", name="HostServices"):
+    def __init__(self, name: str, props: Props, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(LabProvider("services"), name, {**props, "out": None}, opts)
+
+
+class IdsSensor(Resource, module="lab", name="IdsSensor"):
+    def __init__(self, name: str, props: Props, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(LabProvider("ids"), name, {**props, "out": None}, opts)

@@ -1,0 +1,85 @@
+"""Which lab host runs which security service, from the plan's `security_services` (pure).
+
+Every host ships its logs to the log collector (日志审计) of its own centre, or of the first centre
+that has one; uses the time service (时间同步) the same way; accepts administrative SSH only from
+the bastions (堡垒机) and from the out-of-band management network the automation uses. Each
+centre's IDS sensor (入侵检测) runs on the centre's boundary router with the configuration and
+binaries of the centre's IDS host; each WAF fronts the portal (an app host in a zone of kind
+public) of its centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govcloud.lab.spec import OOB_V4, OOB_V6, Host, LabSpec
+
+KINDS = ("bastion", "log-audit", "time", "ids", "waf")
+KIND_ZH = {"bastion": "堡垒机", "log-audit": "日志审计", "time": "时间同步", "ids": "入侵检测",
+           "waf": "Web应用防火墙"}
+
+
+class LayoutError(ValueError):
+    """A security service the lab cannot place: JSON path and reason."""
+
+
+@dataclass
+class Layout:
+    spec: LabSpec
+    zone_kinds: dict[str, str]
+    by_kind: dict[str, dict[str, Host]] = field(default_factory=dict)  # kind -> centre -> host
+
+    def provider(self, kind: str, centre: str) -> Host | None:
+        """The host of `kind` serving `centre`: its own centre's, else the first centre's that has one."""
+        found = self.by_kind.get(kind, {})
+        if centre in found:
+            return found[centre]
+        for c in self.spec.centres:
+            if c in found:
+                return found[c]
+        return None
+
+    def services_of(self, host: str) -> list[str]:
+        return [k for k in KINDS for h in self.by_kind.get(k, {}).values() if h.name == host]
+
+    @property
+    def bastions(self) -> list[Host]:
+        return [self.by_kind["bastion"][c] for c in self.spec.centres if c in self.by_kind.get("bastion", {})]
+
+    def admin_sources(self, host: Host) -> tuple[list[str], list[str]]:
+        """Addresses (v4, v6) allowed to open SSH to `host`: the bastions and the OOB network."""
+        v4 = [b.ipv4 for b in self.bastions if b.name != host.name] + [str(OOB_V4)]
+        v6 = [b.ipv6 for b in self.bastions if b.name != host.name] + [str(OOB_V6)]
+        return v4, v6
+
+    def portal(self, centre: str) -> Host | None:
+        """The portal behind `centre`'s WAF: the first app host in a zone of kind public there."""
+        for h in self.spec.hosts:
+            if h.centre == centre and h.role == "app" and self.zone_kinds.get(h.zone) == "public":
+                return h
+        return None
+
+    def host(self, name: str) -> Host:
+        for h in self.spec.hosts:
+            if h.name == name:
+                return h
+        raise KeyError(name)
+
+
+def build_layout(plan: dict[str, Any], spec: LabSpec) -> Layout:
+    zone_kinds = {z["id"]: z.get("kind", "") for z in plan.get("zones", []) if isinstance(z, dict)}
+    layout = Layout(spec, zone_kinds)
+    names = {h.name: h for h in spec.hosts}
+    for i, svc in enumerate(plan.get("security_services") or []):
+        where = f"security_services[{i}]"
+        if not isinstance(svc, dict):
+            raise LayoutError(f"{where}: expected an object")
+        kind, host = svc.get("kind"), svc.get("host")
+        if kind not in KINDS:
+            raise LayoutError(f"{where}.kind: {kind!r} is not one of {', '.join(KINDS)}")
+        if host not in names:
+            raise LayoutError(f"{where}.host: {host!r} is not a host of the plan")
+        h = names[str(host)]
+        layout.by_kind.setdefault(str(kind), {}).setdefault(h.centre, h)
+    return layout
