@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,6 +164,8 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
         from govcloud.lab.status import save_record  # noqa: PLC0415 - status imports this module
 
         save_record(spec.stack, res, mechanism)
+        plan_copy = naming.run_dir(spec.stack) / "plan.json"  # the plan the lab was built from (soc)
+        plan_copy.write_text(json.dumps(plan_json, ensure_ascii=False), encoding="utf-8")
     pulumi.export("lab_stack", spec.stack)
     pulumi.export("latency_mechanism", mechanism)
     pulumi.export("hosts", {n: {"ipv4": p["ipv4"], "ipv6": p["ipv6"]} for n, p in res.hosts.items()})

@@ -7,6 +7,7 @@ times RFC 3339 with microseconds: `stored - reported` is the end-to-end delay of
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,16 @@ class Event:
     @property
     def delay_s(self) -> float:
         return (self.stored - self.reported).total_seconds()
+
+
+def lab_plan(stack: str) -> dict[str, Any]:
+    """The plan the running lab of `stack` was built from (written by `lab up`)."""
+    path = naming.run_dir(stack) / "plan.json"
+    if not path.is_file():
+        raise StoreMissingError(f"no lab is up for stack {stack!r}: {path} is missing "
+                                f"(run `govcloud lab up --stack {stack}`)")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def collector_roots(stack: str) -> dict[str, Path]:
