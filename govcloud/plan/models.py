@@ -23,6 +23,10 @@ Level = Literal[2, 3, 4]
 CentreRole = Literal["production", "same-city", "remote-dr"]
 ZoneKind = Literal["public", "dedicated", "internet", "management", "security", "replication"]
 HostRole = Literal["app", "db", "bastion", "log-audit", "time", "ids", "waf", "lb"]
+# A security service (安全服务) a system may be protected by and a host role may provide.
+Protection = Literal["bastion", "log-audit", "time", "ids", "waf"]
+Digest = Literal["sha256", "sm3"]
+DIGESTS: tuple[Digest, ...] = ("sha256", "sm3")
 Family = Literal["ipv4", "ipv6"]
 FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
 
@@ -108,6 +112,8 @@ class FlowConfig(Strict):
     ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=list)
     boundary: Slug
     encrypted: bool
+    # Authenticated without encryption: NTP with chrony symmetric keys (SHA256). See docs/policy.md.
+    authenticated: bool = False
     families: list[Family] = Field(default_factory=lambda: list(FAMILIES), min_length=1)
     description: str = ""
 
@@ -195,7 +201,7 @@ class SystemConfig(Strict):
     data_residency: str = Field(min_length=1)
     storage: Storage
     internet_facing: bool = False
-    protections: list[Literal["bastion", "log-audit", "time", "ids", "waf"]] = Field(default_factory=list)
+    protections: list[Protection] = Field(default_factory=list)
     hosts: int = Field(default=30, ge=1, le=16000)  # addresses the system's segment must hold
     workloads: list[Workload] = Field(min_length=1)
 
@@ -229,6 +235,18 @@ class HostRoleConfig(Strict):
     zone: Slug
     count: int = Field(default=1, ge=1, le=9)
     drillable: bool = True
+    # Security services this role provides besides its own (e.g. the bastion also serves time).
+    services: list[Protection] = Field(default_factory=list)
+    # For a role providing ids: the boundaries its sensor watches (None: every boundary of the flows).
+    monitors: list[Slug] | None = None
+
+
+class LogIntegrityConfig(Strict):
+    """How the central log store is sealed (govcloud logs seal/verify)."""
+
+    seal: Literal["daily", "none"] = "daily"
+    digests: list[Digest] = Field(default_factory=lambda: list(DIGESTS), min_length=1)
+    chained: bool = True
 
 
 class LinkOverride(Strict):
@@ -246,6 +264,7 @@ class PlanConfig(Strict):
     name: str = Field(min_length=1)
     lab: bool = False
     log_retention_days: int = Field(default=185, ge=1)
+    log_integrity: LogIntegrityConfig = Field(default_factory=LogIntegrityConfig)
     centres: list[CentreConfig] = Field(min_length=1)
     zones: list[ZoneConfig] = Field(min_length=1)
     flows: list[FlowConfig] = Field(default_factory=list)

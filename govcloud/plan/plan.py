@@ -11,7 +11,7 @@ import netaddr
 from govcloud.plan.addressing import AddressResult, SegmentRequest, plan_addresses
 from govcloud.plan.dr import EDITION, gbt20988_level
 from govcloud.plan.errors import PlanError, PlanIssue
-from govcloud.plan.models import CentreConfig, PlanConfig, SystemConfig, ZoneConfig
+from govcloud.plan.models import CentreConfig, HostRoleConfig, PlanConfig, SystemConfig, ZoneConfig
 from govcloud.plan.validate import validate
 
 SCHEMA = "govcloud.plan/v1"
@@ -38,6 +38,13 @@ ROLE_OFFSET = {
     "lb": 80,
 }
 SECURITY_KINDS = ("bastion", "log-audit", "time", "ids", "waf")
+SECURITY_KIND_ZH = {
+    "bastion": "堡垒机",
+    "log-audit": "日志审计",
+    "time": "时间同步",
+    "ids": "入侵检测",
+    "waf": "Web应用防火墙",
+}
 SAME_CITY_LATENCY_MS = 1.0
 
 
@@ -140,6 +147,7 @@ class Plan:
                     "ports": list(f.ports),
                     "boundary": f.boundary,
                     "encrypted": f.encrypted,
+                    "authenticated": f.authenticated,
                     "families": list(f.families),
                     "description": f.description,
                 }
@@ -163,6 +171,7 @@ class Plan:
             "hosts": [h.to_json() for h in self.hosts],
             "security_services": self._security_services(),
             "log_retention_days": cfg.log_retention_days,
+            "log_integrity": cfg.log_integrity.model_dump(mode="json"),
         }
 
     def _segment_json(self, sid: str) -> dict[str, Any]:
@@ -220,19 +229,39 @@ class Plan:
             )
         return out
 
+    def boundaries(self) -> list[str]:
+        """The boundary ids of the flow matrix, sorted and unique."""
+        return sorted({f.boundary for f in self.config.flows})
+
     def _security_services(self) -> list[dict[str, Any]]:
-        out = []
+        """One service per (centre, kind): the first host of a role that provides it, by its role or
+        by the role's extra `services`. An ids sensor sits on the centre's boundary router and sees
+        every inter-zone path, so it monitors every boundary unless the role narrows `monitors`."""
+        roles: dict[str, HostRoleConfig] = {r.role: r for r in self.config.hosts}
+        boundaries = self.boundaries()
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
         for h in self.hosts:
-            if h.role in SECURITY_KINDS and h.name.endswith("-1"):
-                out.append(
-                    {
-                        "id": f"{h.centre}-{h.role}",
-                        "kind": h.role,
-                        "centre": h.centre,
-                        "zone": h.zone,
-                        "host": h.name,
-                    }
-                )
+            role = roles[h.role]
+            provides = [h.role] if h.role in SECURITY_KINDS else []
+            provides += [s for s in role.services if s not in provides]
+            for kind in provides:
+                if (h.centre, kind) in seen:
+                    continue
+                seen.add((h.centre, kind))
+                svc: dict[str, Any] = {
+                    "id": f"{h.centre}-{kind}",
+                    "kind": kind,
+                    "kind_zh": SECURITY_KIND_ZH[kind],
+                    "centre": h.centre,
+                    "zone": h.zone,
+                    "host": h.name,
+                    "ipv4": h.ipv4,
+                    "ipv6": h.ipv6,
+                }
+                if kind == "ids":
+                    svc["monitors"] = sorted(role.monitors) if role.monitors is not None else boundaries
+                out.append(svc)
         return out
 
     def dr_topology(self) -> dict[str, Any]:

@@ -159,6 +159,8 @@ def validate(config: PlanConfig) -> None:
                     "platform hosts live in shared zones, not a department's dedicated zone",
                 )
             )
+    issues += _host_services(config)
+    issues += _dupes("log_integrity.digests", config.log_integrity.digests, "digest")
     for i, lo in enumerate(config.links):
         for end in ("a", "b"):
             if getattr(lo, end) not in centres:
@@ -167,3 +169,40 @@ def validate(config: PlanConfig) -> None:
             add(PlanIssue(f"links[{i}]", "a link joins two different centres"))
     if issues:
         raise PlanError(issues)
+
+
+def _host_services(config: PlanConfig) -> list[PlanIssue]:
+    """hosts[].services and hosts[].monitors: no service twice, none equal to the role, monitors only
+    on a role that provides ids and only naming boundaries the flow matrix has."""
+    issues: list[PlanIssue] = []
+    boundaries = sorted({f.boundary for f in config.flows})
+    for i, h in enumerate(config.hosts):
+        issues += _dupes(f"hosts[{i}].services", h.services, "service")
+        for j, svc in enumerate(h.services):
+            if svc == h.role:
+                issues.append(
+                    PlanIssue(
+                        f"hosts[{i}].services[{j}]",
+                        f"{svc!r} is already the role of this host; list only extra services / 与角色重复",
+                    )
+                )
+        if h.monitors is None:
+            continue
+        if h.role != "ids" and "ids" not in h.services:
+            issues.append(
+                PlanIssue(
+                    f"hosts[{i}].monitors",
+                    f"only a host role that provides ids (入侵检测) has monitors; {h.role!r} does not",
+                )
+            )
+        issues += _dupes(f"hosts[{i}].monitors", h.monitors, "boundary")
+        for j, b in enumerate(h.monitors):
+            if b not in boundaries:
+                issues.append(
+                    PlanIssue(
+                        f"hosts[{i}].monitors[{j}]",
+                        f"unknown boundary {b!r} (known from flows: {', '.join(boundaries) or 'none'}) "
+                        "/ 未知边界",
+                    )
+                )
+    return issues

@@ -36,6 +36,7 @@ CONTRACT: dict[str, set[str]] = {
         "hosts",
         "security_services",
         "log_retention_days",
+        "log_integrity",
     },
     "centre": {
         "id",
@@ -49,7 +50,18 @@ CONTRACT: dict[str, set[str]] = {
         "kubernetes",
     },
     "zone": {"id", "kind", "name_zh", "name_en", "department"},
-    "flow": {"id", "from", "to", "protocol", "ports", "boundary", "encrypted", "families", "description"},
+    "flow": {
+        "id",
+        "from",
+        "to",
+        "protocol",
+        "ports",
+        "boundary",
+        "encrypted",
+        "authenticated",
+        "families",
+        "description",
+    },
     "department": {"id", "name", "name_en"},
     "system": {
         "id",
@@ -70,7 +82,7 @@ CONTRACT: dict[str, set[str]] = {
     "segment": {"id", "centre", "zone", "system", "hosts", "ipv4", "ipv6", "utilisation"},
     "link": {"id", "a", "b", "kind", "latency_ms", "loss_pct", "bandwidth_mbit", "encrypted", "ipv4", "ipv6"},
     "host": {"name", "centre", "zone", "role", "ipv4", "ipv6", "drillable"},
-    "security_service": {"id", "kind", "centre", "zone", "host"},
+    "security_service": {"id", "kind", "kind_zh", "centre", "zone", "host", "ipv4", "ipv6"},
 }
 
 

@@ -17,6 +17,16 @@ zone_kind(id) := zones[id].kind
 # The zone ids of a kind.
 zone_ids(kind) := {id | some id, z in zones; z.kind == kind}
 
+# Authenticated time sync into the management zone: udp/123 only, with NTP symmetric-key
+# authentication (chrony keys, SHA256) declared as flow.authenticated. NTP carries no data, so its
+# integrity, not its confidentiality, is what a key protects (docs/policy.md, "NTP").
+authenticated_time_sync(flow) if {
+	zone_kind(flow.to) == "management"
+	lower(flow.protocol) == "udp"
+	flow.ports == [123]
+	object.get(flow, "authenticated", false) == true
+}
+
 resource(kind, name, path) := {"kind": kind, "namespace": null, "name": name, "path": path}
 
 # All centres a system runs in: active ones and standby ones.

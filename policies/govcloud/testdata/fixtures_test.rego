@@ -118,6 +118,23 @@ good_input := {
 				"description": "运维 / administration via bastion",
 			},
 			{
+				"id": "public-ntp-to-mgmt",
+				"from": "public",
+				"to": "management",
+				"protocol": "udp",
+				"ports": [
+					123,
+				],
+				"boundary": "prod-boundary",
+				"encrypted": false,
+				"authenticated": true,
+				"families": [
+					"ipv4",
+					"ipv6",
+				],
+				"description": "时间同步（密钥认证） / authenticated NTP",
+			},
+			{
 				"id": "internet-egress-https",
 				"from": "internet",
 				"to": "external",
@@ -177,6 +194,7 @@ good_input := {
 					"bastion",
 					"log-audit",
 					"ids",
+					"time",
 				],
 				"workloads": [
 					{
@@ -348,7 +366,80 @@ good_input := {
 				"zone": "management",
 				"host": "prod-bastion-1",
 			},
+			{
+				"id": "samecity-bastion",
+				"kind": "bastion",
+				"centre": "samecity",
+				"zone": "management",
+				"host": "samecity-bastion-1",
+			},
+			{
+				"id": "dr-bastion",
+				"kind": "bastion",
+				"centre": "dr",
+				"zone": "management",
+				"host": "dr-bastion-1",
+			},
+			{
+				"id": "prod-time",
+				"kind": "time",
+				"centre": "prod",
+				"zone": "management",
+				"host": "prod-bastion-1",
+			},
+			{
+				"id": "samecity-time",
+				"kind": "time",
+				"centre": "samecity",
+				"zone": "management",
+				"host": "samecity-bastion-1",
+			},
+			{
+				"id": "dr-time",
+				"kind": "time",
+				"centre": "dr",
+				"zone": "management",
+				"host": "dr-bastion-1",
+			},
+			{
+				"id": "prod-ids",
+				"kind": "ids",
+				"centre": "prod",
+				"zone": "management",
+				"host": "prod-ids-1",
+				"monitors": [
+					"prod-boundary",
+				],
+			},
+			{
+				"id": "samecity-ids",
+				"kind": "ids",
+				"centre": "samecity",
+				"zone": "management",
+				"host": "samecity-ids-1",
+				"monitors": [
+					"prod-boundary",
+				],
+			},
+			{
+				"id": "dr-ids",
+				"kind": "ids",
+				"centre": "dr",
+				"zone": "management",
+				"host": "dr-ids-1",
+				"monitors": [
+					"prod-boundary",
+				],
+			},
 		],
+		"log_integrity": {
+			"seal": "daily",
+			"digests": [
+				"sha256",
+				"sm3",
+			],
+			"chained": true,
+		},
 		"log_retention_days": 185,
 	},
 	"kubernetes": [
@@ -961,11 +1052,12 @@ bad_input := {
 					"encrypted": false,
 					"key_owner": "platform",
 				},
-				"internet_facing": false,
+				"internet_facing": true,
 				"protections": [
 					"bastion",
 					"log-audit",
 					"ids",
+					"time",
 				],
 				"workloads": [
 					{
@@ -1119,6 +1211,13 @@ bad_input := {
 				"host": "prod-app-1",
 			},
 		],
+		"log_integrity": {
+			"seal": "none",
+			"digests": [
+				"sha256",
+			],
+			"chained": false,
+		},
 		"log_retention_days": 90,
 	},
 	"kubernetes": [

@@ -257,6 +257,10 @@ management_separation contains finding if {
 		sprintf("tenant zone %v reaches the management zone", [flow.from]),
 	) |
 		plan.zone_kind(flow.from) in plan.tenant_kinds
+
+		# Authenticated NTP to the management zone's time service carries neither business nor
+		# management data: the one tenant-zone flow into it.
+		not plan.authenticated_time_sync(flow)
 	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("Flow", flow.id, sprintf("flows[%d]", [i])), reasons)
 }

@@ -86,12 +86,14 @@ important_zone_not_at_edge contains finding if {
 		sprintf("flow enters important zone %v straight from edge zone %v", [flow.to, flow.from]),
 	) |
 		_edge_source(flow.from)
+		not plan.authenticated_time_sync(flow)
 	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("Flow", flow.id, sprintf("flows[%d]", [i])), reasons)
 }
 
 # Tenant data and the platform's management and replication planes; the security zone's collectors
-# may receive logs from edge devices through the boundary.
+# may receive logs from edge devices through the boundary, and edge devices may fetch the time from
+# the management zone's time service with authenticated NTP (plan.authenticated_time_sync).
 _edge_protected_kinds := {"dedicated", "management", "replication"}
 
 _edge_source(zone) if plan.zone_kind(zone) == "internet"

@@ -64,14 +64,20 @@ management_zone contains finding if {
 #   severity: high
 #   title_zh: 进出管理区的管理流量全部加密
 #   title_en: A secure information path carries the management of security devices and components
-#   remediation_zh: 进出管理区的流量全部加密（SSH/TLS/TLCP 或带外管理网）
-#   remediation_en: Encrypt every flow into or out of the management zone (SSH/TLS/TLCP or an out-of-band network)
+#   remediation_zh: 进出管理区的流量全部加密（SSH/TLS/TLCP 或带外管理网）；唯一例外是进入管理区、启用密钥认证的 NTP（udp/123，authenticated true）
+#   remediation_en: Encrypt every flow into or out of the management zone (SSH/TLS/TLCP or an out-of-band network); the one exception is key-authenticated NTP into it (udp/123, authenticated true)
 secure_management_path contains finding if {
 	some i, flow in input.plan.flows
 	_touches_management(flow)
-	reasons := {result.reason("管理流量未加密", "management flow is not encrypted") | not flow.encrypted == true}
+	reasons := {result.reason("管理流量未加密", "management flow is not encrypted") |
+		not flow.encrypted == true
+		not plan.authenticated_time_sync(flow)
+	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("Flow", flow.id, sprintf("flows[%d]", [i])), reasons)
 }
+
+# The one unencrypted flow accepted into the management zone is authenticated NTP (udp/123,
+# authenticated true): it carries no management data, and the symmetric key protects its integrity.
 
 _touches_management(flow) if plan.zone_kind(flow.from) == "management"
 

@@ -36,3 +36,20 @@ test_success_inline_waf_may_sit_at_the_edge if {
 	fs := data.govcloud.main.findings with input as object.union(testdata.good_input, {"plan": plan})
 	testdata.all_pass(fs, "DJCP-SMC-001")
 }
+
+test_success_secure_management_path_authenticated_ntp if {
+	testdata.all_pass(testdata.good_findings, "DJCP-SMC-002")
+	some f in testdata.good_input.plan.flows
+	f.id == "public-ntp-to-mgmt"
+	f.encrypted == false
+}
+
+test_fail_secure_management_path_unauthenticated_ntp if {
+	flow := {
+		"id": "public-ntp-plain", "from": "dedicated-sjj", "to": "management", "protocol": "udp", "ports": [123],
+		"boundary": "prod-boundary", "encrypted": false, "families": ["ipv4", "ipv6"], "description": "x",
+	}
+	plan := object.union(testdata.good_input.plan, {"flows": array.concat(testdata.good_input.plan.flows, [flow])})
+	fs := data.govcloud.main.findings with input as object.union(testdata.good_input, {"plan": plan})
+	testdata.failed(fs, "DJCP-SMC-002", "public-ntp-plain", "not encrypted")
+}
