@@ -126,6 +126,8 @@ def delete(props: dict[str, Any]) -> None:
         if text.isdigit():
             netns.kill_pids([int(text)])
     netns.delete(naming.host_netns(stack, name))
+    # daemons chrooted into the host keep running when its namespace was deleted behind our back
+    netns.kill_pids(netns.rooted_at(hdir / "root"))
     if netns.link_exists(props["router_netns"], naming.host_peer_ifname(name)):
         sh.run(["ip", "-n", props["router_netns"], "link", "del", naming.host_peer_ifname(name)], check=False)
     image.unmount_all(hdir)

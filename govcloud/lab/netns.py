@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 from govcloud.lab.sh import LabCommandError, nsexec, ok, run
@@ -64,6 +65,22 @@ def kill_pids(found: list[int], grace_s: float = 3.0) -> None:
         while time.monotonic() < deadline and any(_alive(p) for p in alive):
             time.sleep(0.05)
         found = [p for p in alive if _alive(p)]
+
+
+def rooted_at(root: Path) -> list[int]:
+    """Processes whose root directory is `root` or below (daemons chrooted into a lab host)."""
+    prefix = str(root).rstrip("/")
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            target = os.readlink(entry / "root")
+        except OSError:
+            continue
+        if target == prefix or target.startswith(prefix + "/"):
+            found.append(int(entry.name))
+    return found
 
 
 def _alive(pid: int) -> bool:

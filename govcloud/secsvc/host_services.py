@@ -227,7 +227,9 @@ def present(p: Props) -> bool:
     stack, host = p["stack"], p["name"]
     if not (naming.host_dir(stack, host) / "sshd.pid").is_file():
         return False
-    return all(process.running(stack, host, d) for d in daemons(p))
+    pids = [process.pid_of(stack, host, d) for d in daemons(p)]
+    return all(pid is not None and process.alive(pid) and process.same_namespaces(pid, stack, host)
+               for pid in pids)
 
 
 def delete(p: Props) -> None:

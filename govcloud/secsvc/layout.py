@@ -13,15 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govcloud.lab.spec import OOB_V4, OOB_V6, Host, LabSpec
+from govcloud.lab.spec import OOB_V4, OOB_V6, Host, LabSpec, PlanError
 
 KINDS = ("bastion", "log-audit", "time", "ids", "waf")
 KIND_ZH = {"bastion": "堡垒机", "log-audit": "日志审计", "time": "时间同步", "ids": "入侵检测",
            "waf": "Web应用防火墙"}
 
 
-class LayoutError(ValueError):
-    """A security service the lab cannot place: JSON path and reason."""
+class LayoutError(PlanError):
+    """A security service the lab cannot place: JSON path (`field`) and `reason`."""
 
 
 @dataclass
@@ -74,12 +74,12 @@ def build_layout(plan: dict[str, Any], spec: LabSpec) -> Layout:
     for i, svc in enumerate(plan.get("security_services") or []):
         where = f"security_services[{i}]"
         if not isinstance(svc, dict):
-            raise LayoutError(f"{where}: expected an object")
+            raise LayoutError(f"$.{where}", "expected an object")
         kind, host = svc.get("kind"), svc.get("host")
         if kind not in KINDS:
-            raise LayoutError(f"{where}.kind: {kind!r} is not one of {', '.join(KINDS)}")
+            raise LayoutError(f"$.{where}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
         if host not in names:
-            raise LayoutError(f"{where}.host: {host!r} is not a host of the plan")
+            raise LayoutError(f"$.{where}.host", f"{host!r} is not a host of the plan / 规划中没有该主机")
         h = names[str(host)]
         layout.by_kind.setdefault(str(kind), {}).setdefault(h.centre, h)
     return layout

@@ -69,6 +69,18 @@ def alive(pid: int) -> bool:
         return False
 
 
+def same_namespaces(pid: int, stack: str, host: str) -> bool:
+    """`pid` runs in the host's current network namespace and its sshd's mount namespace."""
+    try:
+        ns_file = f"/run/netns/{naming.host_netns(stack, host)}"
+        net = os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(ns_file).st_ino
+        anchor = anchor_pid(stack, host)
+        mnt = os.stat(f"/proc/{pid}/ns/mnt").st_ino == os.stat(f"/proc/{anchor}/ns/mnt").st_ino
+    except (OSError, LabCommandError):
+        return False
+    return net and mnt
+
+
 def pid_of(stack: str, host: str, name: str) -> int | None:
     pidfile = naming.host_dir(stack, host) / f"{name}.pid"
     text = pidfile.read_text(encoding="ascii").strip() if pidfile.is_file() else ""

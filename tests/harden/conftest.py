@@ -35,7 +35,7 @@ def harden_inventory(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
     env = os.environ.get("GOVCLOUD_TEST_INVENTORY")
-    path = Path(env) if env else Path(request.getfixturevalue("lab_inventory"))
+    path = Path(env) if env else Path(request.getfixturevalue("lab_tenant_inventory"))
     if not path.exists():
         pytest.fail(f"GOVCLOUD_TEST_INVENTORY={env}: file does not exist", pytrace=False)
     state = tmp_path_factory.mktemp("govcloud-state")

@@ -35,7 +35,7 @@ def infra_inventory(request: pytest.FixtureRequest) -> Path:
         if not path.exists():
             pytest.fail(f"GOVCLOUD_TEST_INVENTORY={env}: file does not exist")
         return path
-    return Path(request.getfixturevalue("lab_inventory"))
+    return Path(request.getfixturevalue("lab_tenant_inventory"))
 
 
 @pytest.fixture(scope="session")

@@ -78,7 +78,9 @@ def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackO
     """Build (or converge) the lab from the plan / 按规划搭建实验环境."""
     doc, source = _load_plan(plan, plan_stack)
     try:
-        build_spec(doc, stack)
+        from govcloud.secsvc.layout import build_layout  # noqa: PLC0415
+
+        build_layout(doc, build_spec(doc, stack))
     except PlanError as exc:
         raise _fail(f"{source}: {exc.field}: {exc.reason}", 2) from None
     except LabNameError as exc:
