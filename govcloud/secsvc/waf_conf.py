@@ -48,8 +48,11 @@ Include /usr/share/modsecurity-crs/rules/*.conf
 """
 
 
-def nginx(host: str, upstream: tuple[str, str] | None, waf: bool = True) -> str:
-    """nginx.conf for the WAF host; `upstream` is the portal's (`https://ADDR:443`, host name) or None."""
+def nginx(host: str, upstream: tuple[str, str] | None, waf: bool = True, port: int = PORTAL_PORT) -> str:
+    """nginx.conf for the WAF host; `upstream` is the portal's (`https://ADDR:443`, host name) or None.
+
+    `port`: where this nginx listens (default the portal port; the WAF benchmark runs a second one).
+    """
     modsec = f"    modsecurity on;\n    modsecurity_rules_file {MODSEC_CONF};\n" if waf else ""
     if upstream:
         body = (f"        proxy_pass {upstream[0]};\n"
@@ -72,8 +75,8 @@ http {{
     access_log /var/log/nginx/access.log;
     server_tokens off;
 {modsec}    server {{
-        listen {PORTAL_PORT} ssl;
-        listen [::]:{PORTAL_PORT} ssl;
+        listen {port} ssl;
+        listen [::]:{port} ssl;
         server_name {host};
         ssl_certificate {CERT};
         ssl_certificate_key {KEY};
