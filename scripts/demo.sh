@@ -28,19 +28,24 @@ $G check --stack $STACK
 stage "4. 搭建实验环境 / pulumi up -s $STACK: three centres, links, boundary firewalls, hosts"
 $G lab up --stack $STACK
 
-stage "5. 主机加固 / harden every lab host to level 3 (ansible-runner)"
+stage "5. 安全服务 / security services: a 堡垒机 session, SSH bypassing it, a port scan, web attacks; 态势感知"
+.venv/bin/python -m govcloud.secsvc.exercise --stack $STACK
+sleep 3  # the IDS and WAF records travel to the collectors (imfile polls every second)
+$G soc --stack $STACK --since 1h
+
+stage "6. 主机加固 / harden every lab host to level 3 (ansible-runner)"
 $G harden --stack $STACK --level 3
 
-stage "6. 逐条款核查 / verify hosts clause by clause (testinfra)"
+stage "7. 逐条款核查 / verify hosts clause by clause (testinfra)"
 $G verify --stack $STACK
 
-stage "7. 灾备演练 / same-city unplanned failover drill (RTO/RPO measured)"
+stage "8. 灾备演练 / same-city unplanned failover drill (RTO/RPO measured)"
 $G drill run samecity-failover --stack $STACK --ticket DEMO-$(date +%Y%m%d)
 
-stage "8. 回切 / failback to the production centre (pg_rewind, re-attach), so the demo can run again"
+stage "9. 回切 / failback to the production centre (pg_rewind, re-attach), so the demo can run again"
 $G drill run failback --stack $STACK --ticket DEMO-$(date +%Y%m%d)
 
-stage "9. 符合性报告 / the auditor's report"
+stage "10. 符合性报告 / the auditor's report"
 report=$($G report --stack $STACK --format html,json,pdf --since latest)
 echo "报告 / report: $report"
 
@@ -48,7 +53,8 @@ cat <<EOF
 
 实验环境仍在运行 / the lab is still running:
   查看 inspect:   .venv/bin/govcloud lab status --stack $STACK
-  登录 log in:    ansible -i inventory/lab/$STACK.yml prod-app-1 -m ansible.builtin.ping   (ssh: docs/lab.md)
+  登录 log in:    .venv/bin/govcloud ssh --stack $STACK prod-db-1   (through the 堡垒机 bastion)
+  态势感知 SOC:   .venv/bin/govcloud soc --stack $STACK
   进入主机 shell: ip netns exec gc-$STACK-prod-app-1 bash
   拆除 take down: .venv/bin/govcloud lab down --stack $STACK
 EOF

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
@@ -98,6 +101,7 @@ def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str,
     preflight()
     with stack_lock(stack):
         on_output(f"latency mechanism / 时延模拟方式: {latency.mechanism(stack)}")
+        repair_checkpoint(stack, on_output)
         st = _stack(stack, lambda: declare_lab(plan, stack))
         _unstick(st, on_output)
         try:
@@ -126,6 +130,7 @@ def down(stack: str, on_output: Output = print) -> dict[str, list[str]]:
     naming.check_stack(stack)
     with stack_lock(stack, remove=True):
         destroy_error = None
+        repair_checkpoint(stack, on_output)
         if _stack_exists(stack):
             st = _stack(stack, _noop)
             for attempt in range(2):
@@ -149,16 +154,60 @@ def down(stack: str, on_output: Output = print) -> dict[str, list[str]]:
 def forget(stack: str) -> None:
     """Remove a downed lab stack from the Pulumi state and its key directory (test and bench stacks)."""
     naming.check_stack(stack)
+    repair_checkpoint(stack, lambda _line: None)
     if _stack_exists(stack):
         st = _stack(stack, _noop)
         st.workspace.remove_stack(stack)
     meta = env.state_backend_dir() / ".pulumi"
     project = project_of(stack)
-    for backup in (meta / "stacks" / project).glob(f"{stack}.json*.bak*"):  # `stack rm` leaves these
-        backup.unlink()
+    for pattern in (f"{stack}.json*.bak*", f"{stack}.json*.broken-*"):  # `stack rm` leaves .bak
+        for leftover in (meta / "stacks" / project).glob(pattern):
+            leftover.unlink()
     for kind in ("backups", "history", "locks/organization"):
         shutil.rmtree(meta / kind / project / stack, ignore_errors=True)
     shutil.rmtree(naming.state_dir(stack), ignore_errors=True)
+
+
+def _valid_json(path: Path) -> bool:
+    try:
+        raw = path.read_bytes()
+        json.loads(gzip.decompress(raw) if ".gz" in path.suffixes else raw)
+    except (OSError, ValueError, EOFError):
+        return False
+    return True
+
+
+def repair_checkpoint(stack: str, on_output: Output = print) -> None:
+    """A `lab up` killed while Pulumi wrote its checkpoint can leave it empty or cut short, and then
+    every Pulumi command on the stack fails ("failed to load checkpoint: EOF"). Put back the newest
+    readable backup Pulumi keeps, or else set the broken file aside (down then sweeps by prefix)."""
+    meta = env.state_backend_dir() / ".pulumi"
+    stacks = meta / "stacks" / project_of(stack)
+    # the file backend keeps each blob's attributes in a JSON sidecar (<blob>.attrs); a missing one is
+    # fine, an empty or cut one fails every read of the stack; half-written <blob>.<n>.tmp are debris
+    for side in [*stacks.glob(f"{stack}.json*.attrs"), *stacks.glob(f"{stack}.json.*.tmp")]:
+        if side.suffix == ".tmp" or not _valid_json(side):
+            on_output(f"removing {side.name}, cut short by an interrupted run / 清除中断运行留下的残缺文件")
+            side.unlink()
+    for current in (stacks / f"{stack}.json", stacks / f"{stack}.json.gz"):
+        if not current.is_file() or _valid_json(current):
+            continue
+        candidates = [stacks / f"{current.name}.bak"]
+        backups = meta / "backups" / project_of(stack) / stack
+        if backups.is_dir():
+            candidates += sorted(backups.iterdir(), key=lambda f: f.stat().st_mtime, reverse=True)
+        gz = ".gz" in current.suffixes
+        good = next((c for c in candidates
+                     if c.is_file() and (".gz" in c.suffixes) == gz and _valid_json(c)), None)
+        broken = current.with_name(f"{current.name}.broken-{int(time.time())}")
+        current.rename(broken)
+        if good is not None:
+            shutil.copyfile(good, current)
+            on_output(f"the stack's checkpoint was cut short (killed run): restored {good.name} "
+                      f"/ 状态文件损坏，已从备份恢复; the broken file is {broken.name}")
+        else:
+            on_output(f"the stack's checkpoint was cut short and no backup is readable: set aside as "
+                      f"{broken.name} / 状态文件损坏且无可用备份")
 
 
 def _stack_exists(stack: str) -> bool:
