@@ -11,6 +11,8 @@ import yaml
 
 from govcloud.lab import naming
 
+BASTION_USER = "ops"  # govcloud.secsvc.bastion_conf.USER (not imported: the lab does not need secsvc)
+
 
 def proxy_command(stack: str) -> str:
     return (f"ip netns exec {naming.oob_netns(stack)} {shlex.quote(sys.executable)} "
@@ -53,6 +55,8 @@ def render(
                     "ansible_host": h["ipv4"], "govcloud_ipv4": h["ipv4"], "govcloud_ipv6": h["ipv6"],
                     "govcloud_centre": h["centre"], "govcloud_zone": h["zone"], "govcloud_role": h["role"],
                     "netns_name": h["netns"], "govcloud_rootfs": h["rootfs"],
+                    # the bastion's operator account stays forced through the session wrapper
+                    **({"djcp_hardening_bastion_user": BASTION_USER} if h["role"] == "bastion" else {}),
                     **({"djcp_hardening_open_tcp_ports": open_ports(h["zone"], flows, "tcp"),
                         "djcp_hardening_open_udp_ports": open_ports(h["zone"], flows, "udp")}
                        if flows is not None else {}),
