@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -32,7 +33,23 @@ def ensure_key(path: Path) -> str:
     return path.with_suffix(".pub").read_text(encoding="ascii").strip()
 
 
-def _customise(root: Path, name: str, pubkey: str, ipv4: str, ipv6: str) -> None:
+def _host_key(key: Path, name: str, keep: Path | None) -> None:
+    """The host's SSH key: the one kept for this host name (stable across re-creation, so the
+    bastion's known_hosts stays true), else a new one, which is then kept."""
+    if keep is not None and (keep / name).is_file() and (keep / f"{name}.pub").is_file():
+        shutil.copyfile(keep / name, key)
+        shutil.copyfile(keep / f"{name}.pub", key.with_suffix(".pub"))
+        key.chmod(0o600)
+        return
+    sh.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"root@{name}", "-f", str(key)])
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.copyfile(key, keep / name)
+        (keep / name).chmod(0o600)
+        shutil.copyfile(key.with_suffix(".pub"), keep / f"{name}.pub")
+
+
+def _customise(root: Path, name: str, pubkey: str, ipv4: str, ipv6: str, *, keep: Path | None = None) -> None:
     (root / "etc" / "hostname").write_text(name + "\n", encoding="ascii")
     (root / "etc" / "hosts").write_text(
         f"127.0.0.1 localhost\n::1 localhost ip6-localhost\n{ipv4} {name}\n{ipv6} {name}\n", encoding="ascii"
@@ -48,7 +65,7 @@ def _customise(root: Path, name: str, pubkey: str, ipv4: str, ipv6: str) -> None
     (conf_dir / "00-govcloud-lab.conf").write_text(SSHD_CONF, encoding="ascii")
     key = root / "etc" / "ssh" / "ssh_host_ed25519_key"
     if not key.exists():
-        sh.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"root@{name}", "-f", str(key)])
+        _host_key(key, name, keep)
     for sub in ("run/sshd", "dev/pts", "proc", "sys"):
         (root / sub).mkdir(parents=True, exist_ok=True)
 
@@ -98,7 +115,8 @@ def create(props: dict[str, Any]) -> dict[str, Any]:
     netns.route(ns, "default", props["gw6"], dev="eth0")
     hdir = naming.host_dir(stack, name)
     root = image.mount_overlay(base, hdir)
-    _customise(root, name, props["pubkey"], props["ipv4"], props["ipv6"])
+    _customise(root, name, props["pubkey"], props["ipv4"], props["ipv6"],
+               keep=naming.state_dir(stack) / "hostkeys")
     pid = start_sshd(ns, name, root, hdir / "sshd.log")
     (hdir / "sshd.pid").write_text(f"{pid}\n", encoding="ascii")
     wait_listening(ns, 22)

@@ -45,3 +45,7 @@ def test_refresh_sees_a_deleted_namespace_and_up_repairs_it(lab: dict[str, Any],
     again = next(h for h in status["hosts"] if h["name"] == victim["name"])
     assert again["reachable"] == {"ipv4": True, "ipv6": True}
     assert any(u.endswith(f"::host-{victim['name']}") for u in _state_urns(stack))
+    # the repaired host kept its SSH identity: the bastion (which learnt it at up) still reaches it
+    via_bastion = _govcloud("ssh", "--stack", stack, victim["name"], "--", "hostname")
+    assert via_bastion.returncode == 0, via_bastion.stderr
+    assert via_bastion.stdout.strip() == victim["name"]

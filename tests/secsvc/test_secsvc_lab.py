@@ -257,3 +257,11 @@ def test_collector_lines_carry_both_times(stack: str) -> None:
     stored, reported, host = line.split(" ")[:3]
     assert "T" in stored and "T" in reported and host
     assert rsyslog_conf.STORE.endswith("remote")
+
+
+def test_logs_where_names_each_collector_store(stack: str) -> None:
+    run = govcloud("logs", "where", "--stack", stack, "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {h: str(p) for h, p in collector_roots(stack).items()}
+    missing = govcloud("logs", "where", "--stack", "nolabhere")
+    assert missing.returncode == 2 and "nolabhere" in missing.stderr

@@ -187,5 +187,25 @@ def prune_cmd(
         raise typer.Exit(1)
 
 
+@logs_app.command("where")
+def where_cmd(
+    *,
+    stack: Annotated[str, typer.Option("--stack", "-s", help="lab stack / 实验环境栈名")] = "lab",
+    as_json: JsonOpt = False,
+) -> None:
+    """日志存储位置 The store root of each log collector (日志审计) of a running lab, one per line."""
+    from govcloud.secsvc.store import StoreMissingError, collector_roots  # noqa: PLC0415
+
+    try:
+        roots = collector_roots(stack)
+    except StoreMissingError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({h: str(p) for h, p in roots.items()}, ensure_ascii=False, indent=2))
+    else:
+        for path in roots.values():
+            typer.echo(str(path))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(logs_app, name="logs", help=HELP)
