@@ -109,7 +109,11 @@ def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str,
         except auto.errors.CommandError as exc:
             raise LabError(f"`pulumi up` of the lab stack {stack!r} failed:\n{_tail(exc)}") from None
     result = status.build(spec.stack)
-    inventory.write(stack, result["hosts"], flows=list(plan.get("flows", [])))
+    from govcloud.secsvc.host_services import hardening_vars  # noqa: PLC0415
+
+    host_vars, shared = hardening_vars(plan, spec)
+    inventory.write(stack, result["hosts"], flows=list(plan.get("flows", [])), host_vars=host_vars,
+                    shared=shared)
     return result
 
 

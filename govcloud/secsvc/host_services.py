@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from govcloud.lab import naming, sh
-from govcloud.lab.spec import LAB_V4, LAB_V6, OOB_V4, OOB_V6, Host
+from govcloud.lab.spec import LAB_V4, LAB_V6, OOB_V4, OOB_V6, Host, LabSpec
 from govcloud.secsvc import bastion_conf, chrony_conf, pki, process, rsyslog_conf, suricata_conf, waf_conf
-from govcloud.secsvc.layout import Layout
+from govcloud.secsvc.layout import Layout, build_layout
 
 Props = dict[str, Any]
 PKI_DIR = "/etc/govcloud/pki"
@@ -75,6 +75,27 @@ def props_for(layout: Layout, host: Host) -> Props:
         props["waf"] = {"nginx": waf_conf.nginx(host.name, upstream), "modsec": waf_conf.modsecurity()}
     props["portal"] = any(layout.portal(c) == host for c in layout.by_kind.get("waf", {}))
     return props
+
+
+def hardening_vars(plan: dict[str, Any], spec: LabSpec) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Hardening-role variables for the lab inventory: each host's own collector (TLS, the lab CA)
+    and time source, so `govcloud harden` and `govcloud verify` agree with the running services."""
+    if not plan.get("security_services"):
+        return {}, {}
+    layout = build_layout(plan, spec)
+    per_host: dict[str, dict[str, Any]] = {}
+    for h in spec.hosts:
+        found: dict[str, Any] = {}
+        collector = layout.provider("log-audit", h.centre)
+        if collector is not None:
+            found.update(djcp_hardening_log_collector=collector.ipv4, djcp_hardening_log_transport="tls",
+                         djcp_hardening_log_tls_peer=collector.name)
+        time_src = layout.provider("time", h.centre)
+        if time_src is not None:
+            found["djcp_hardening_ntp_servers"] = [time_src.ipv4]
+        per_host[h.name] = found
+    ca, _ = pki.ensure_ca(pki_dir(spec.stack), spec.stack)
+    return per_host, {"djcp_hardening_log_tls_ca_pem": ca.read_text(encoding="ascii")}
 
 
 def _secret(stack: str, name: str) -> str:
