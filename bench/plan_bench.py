@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-preview", action="store_true")
     ap.add_argument("--preview-sizes", default="20x1,40x1,60x1", help="DEPTSxSYSTEMS,... (3 sizes)")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per preview size")
     ap.add_argument("--preview-one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.preview_one:
@@ -136,13 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_preview:
         runs = []
         for size in args.preview_sizes.split(","):
-            proc = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--preview-one", size],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=3600,
-            )
+            t0 = time.perf_counter()
+            try:
+                proc = subprocess.run(
+                    [sys.executable, str(Path(__file__).resolve()), "--preview-one", size],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=args.timeout,
+                )
+            except subprocess.TimeoutExpired:
+                # a bound, not a result: say so (the engine's processes die with the session)
+                runs.append({"size": size, "timed_out_after_s": round(time.perf_counter() - t0, 1)})
+                continue
             if proc.returncode != 0:
                 runs.append({"size": size, "error": proc.stderr[-2000:]})
                 continue

@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from govcloud.lab import image, inventory, latency, naming, sh, status
+from govcloud.lab import cleanup, image, inventory, latency, naming, sh, status
 from govcloud.lab.cleanup import sweep
 from govcloud.lab.locking import stack_lock
 from govcloud.lab.program import declare_lab
@@ -74,6 +74,7 @@ def _stack(stack: str, program: Callable[[], None]) -> auto.Stack:
     work = naming.state_dir(stack) / "project"
     work.mkdir(parents=True, exist_ok=True)
     e = lab_env()
+    e[cleanup.ENGINE_MARK] = stack  # `lab down` finds the engine processes of a killed run by it
     old_path = os.environ.get("PATH", "")
     os.environ["PATH"] = e["PATH"]  # PulumiCommand probes `pulumi version` with the process PATH
     try:

@@ -38,7 +38,29 @@ def leftovers(stack: str) -> dict[str, list[str]]:
         "nft_tables": tables,
         "mounts": image.mounts_under(naming.run_dir(stack)),
         "processes": [str(p) for p in _recorded_pids(stack) if _alive(p)],
+        "engine": [str(p) for p in engine_pids(stack)],
     }
+
+
+ENGINE_MARK = "GOVCLOUD_LAB_STACK"
+
+
+def engine_pids(stack: str) -> list[int]:
+    """Pulumi processes of the stack's runs (CLI, language host, dynamic providers): the lab gives
+    them GOVCLOUD_LAB_STACK=<stack>. A killed `up` leaves its provider processes behind."""
+    mark = f"{ENGINE_MARK}={stack}".encode()
+    found = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            env = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if mark in env.split(b"\0"):
+            found.append(int(entry.name))
+    return found
 
 
 def _recorded_pids(stack: str) -> list[int]:
@@ -60,7 +82,7 @@ def sweep(stack: str) -> dict[str, list[str]]:
     """Remove every leftover of `stack`; return what was found before removal."""
     naming.check_stack(stack)
     found = leftovers(stack)
-    netns.kill_pids(_recorded_pids(stack))
+    netns.kill_pids(_recorded_pids(stack) + engine_pids(stack))
     for ns in found["netns"]:
         netns.delete(ns)
     for link in found["links"]:
