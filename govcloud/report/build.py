@@ -329,7 +329,17 @@ def build_report(
     _host_rows(ev, attr, rows)
 
     drills = [drill_out(info, d, plan) for info, d in ev.drills]
+    # The latest run of each scenario is the evidence of its clauses; earlier runs stay in the DR
+    # section's history (a drill that failed last month and passed today is a pass today).
+    latest: dict[str, int] = {}
     for n, d in enumerate(drills):
+        when = d.finished_at or d.started_at or ""
+        prev = latest.get(d.scenario)
+        if prev is None or when >= (drills[prev].finished_at or drills[prev].started_at or ""):
+            latest[d.scenario] = n
+    for n, d in enumerate(drills):
+        if latest.get(d.scenario) != n:
+            continue
         targets = d.systems or []
         if not targets:
             rows.add(
