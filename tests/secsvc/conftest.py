@@ -12,30 +12,14 @@ from typing import Any
 import pytest
 
 from govcloud.lab import sh
+from govcloud.secsvc.exercise import CONNECT
 from govcloud.secsvc.store import Event, events
 
 REPO = Path(__file__).resolve().parents[2]
 # Functional deadline for "arrives within seconds" (not a benchmark: bench/secsvc_bench.py measures).
 ARRIVAL_S = 30.0
 
-PROBE = r"""
-import json, socket, sys
-jobs = json.loads(sys.argv[1])
-out = []
-for addr, port, timeout in jobs:
-    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    try:
-        s.connect((addr, port)); out.append("open")
-    except ConnectionRefusedError:
-        out.append("refused")
-    except OSError as exc:
-        out.append(type(exc).__name__)
-    finally:
-        s.close()
-print(json.dumps(out))
-"""
+PROBE = CONNECT  # the exercise's bounded TCP connect probe (one definition)
 
 
 def govcloud(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
