@@ -92,7 +92,8 @@ def test_lab_flows_for_the_security_services(lab_raw: dict[str, Any]) -> None:
             f["from"] for f in flows if f["to"] == to and f["protocol"] == protocol and f["ports"] == [port]
         }
 
-    assert sources("security", "tcp", 6514) == with_hosts - {"security"}
+    # every zone with hosts ships to the collector, the security zone too (its IDS hosts' alerts)
+    assert sources("security", "tcp", 6514) == with_hosts
     assert sources("management", "udp", 123) == with_hosts - {"management"}
     ssh_to = {f["to"] for f in flows if f["from"] == "management" and f["ports"] == [22]}
     assert ssh_to == with_hosts - {"management"}
