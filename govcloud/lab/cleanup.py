@@ -65,13 +65,16 @@ def engine_pids(stack: str) -> list[int]:
 
 def _recorded_pids(stack: str) -> list[int]:
     run = naming.run_dir(stack)
-    pids = []
-    if run.is_dir():
-        for f in run.rglob("*.pid"):
-            text = f.read_text(encoding="ascii", errors="replace").strip()
-            if text.isdigit():
-                pids.append(int(text))
-    return pids
+    pids: set[int] = set()
+    # the lab's own pid files; never walk into the hosts' file systems (root, overlay upper/work)
+    for top, dirs, files in os.walk(run):
+        dirs[:] = [d for d in dirs if d not in {"root", "upper", "work"}]
+        for name in files:
+            if name.endswith(".pid"):
+                text = (Path(top) / name).read_text(encoding="ascii", errors="replace").strip()
+                if text.isdigit():
+                    pids.add(int(text))
+    return sorted(pids)
 
 
 def _alive(pid: int) -> bool:
