@@ -58,8 +58,26 @@ WAF_ADDR = "198.18.5.10"
 ATTACK_PATH = "/?id=1%27%20OR%20%271%27%3D%271"  # id=1' OR '1'='1
 MAX_MESSAGES = 400_000
 
+# Shared by the forked load scripts below: read each child's JSON result, then reap the children.
+GATHER = r'''
+import json, os
+def gather(pipes):
+    results = []
+    for r in pipes:
+        data = b""
+        while True:
+            chunk = os.read(r, 4096)
+            if not chunk:
+                break
+            data += chunk
+        results.append(json.loads(data))
+    for _ in pipes:
+        os.wait()
+    return results
+'''
+
 # Runs inside a lab host (Debian's python3). argv: run host rate_total duration procs
-WRITER = r'''
+WRITER = GATHER + r'''
 import json, os, socket, sys, time
 run, host = sys.argv[1], sys.argv[2]
 rate, dur, procs = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
@@ -93,22 +111,12 @@ for k in range(procs):
         os._exit(0)
     os.close(w)
     pipes.append(r)
-out = []
-for r in pipes:
-    data = b""
-    while True:
-        chunk = os.read(r, 4096)
-        if not chunk:
-            break
-        data += chunk
-    out.append(json.loads(data))
-for _ in range(procs):
-    os.wait()
+out = gather(pipes)
 print(json.dumps({"host": host, "planned": n * procs, "writers": out}))
 '''
 
 # Runs in prod-waf-1's network namespace with the bench's python. argv: addr port path sni ca conns duration
-CLIENT = r'''
+CLIENT = GATHER + r'''
 import http.client, json, os, socket, ssl, sys, time
 addr, port, path, sni, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 conns, dur = int(sys.argv[6]), float(sys.argv[7])
@@ -153,17 +161,7 @@ for k in range(conns):
         os._exit(0)
     os.close(w)
     pipes.append(r)
-res = []
-for r in pipes:
-    data = b""
-    while True:
-        chunk = os.read(r, 4096)
-        if not chunk:
-            break
-        data += chunk
-    res.append(json.loads(data))
-for _ in range(conns):
-    os.wait()
+res = gather(pipes)
 n = sum(x["n"] for x in res)
 st = {}
 for x in res:
