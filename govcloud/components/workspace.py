@@ -49,7 +49,9 @@ class ProgramWorkspace:
         return self.root / "render"
 
     @classmethod
-    def create(cls, root: Path, stack_name: str, config_file: Path) -> ProgramWorkspace:
+    def create(
+        cls, root: Path, stack_name: str, config_file: Path, *, checkpoints: bool = False
+    ) -> ProgramWorkspace:
         require_engine()
         root.mkdir(parents=True, exist_ok=True)
         project = yaml.safe_load((v.REPO_ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
@@ -67,6 +69,13 @@ class ProgramWorkspace:
         env["PULUMI_BACKEND_URL"] = f"file://{state}"
         env["GOVCLOUD_RENDER_ROOT"] = str(root / "render")
         env["GOVCLOUD_EVIDENCE_DIR"] = str(root / "evidence")
+        # Pulumi's file backend serialises and integrity-checks the whole snapshot after every step,
+        # even in a preview that writes nothing: quadratic in the number of resources (a 9,600-
+        # resource preview ran for over an hour). This state is thrown away with the directory, so
+        # keep only the final snapshot (`checkpoints=True` restores Pulumi's default, for the bench).
+        # Stacks whose state matters (the lab) keep every checkpoint.
+        if not checkpoints:
+            env["PULUMI_SKIP_CHECKPOINTS"] = "true"
         # The Automation API wants <root>/bin/pulumi: point it at the toolchain's build.
         cli = root / "pulumi-cli" / "bin"
         cli.mkdir(parents=True, exist_ok=True)

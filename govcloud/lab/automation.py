@@ -64,6 +64,9 @@ def preflight(cache_needed: bool = True) -> None:
 
 def lab_env() -> dict[str, str]:
     e = env.pulumi_env()
+    # The lab's state must survive a killed run (repair_checkpoint, `lab down`): keep Pulumi's
+    # per-step checkpoints even if the caller's environment turns them off.
+    e.pop("PULUMI_SKIP_CHECKPOINTS", None)
     venv = versions.REPO_ROOT / ".venv"
     if (venv / "bin" / "python").exists():
         e["PULUMI_RUNTIME_VIRTUALENV"] = str(venv)  # the dynamic provider process imports govcloud
