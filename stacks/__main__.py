@@ -9,14 +9,19 @@ from __future__ import annotations
 import pulumi
 
 from govcloud.components import Centre
-from govcloud.components.config import plan_from_stack
+from govcloud.components.config import stack_plan
 
-# 1. The plan (validated before any resource is declared: an invalid plan deploys nothing).
-plan = plan_from_stack()
+# 1. The plan (validated before any resource is declared: an invalid plan deploys nothing), and
+# the slice of it this stack deploys (`govcloud:deploy`; the whole plan unless set).
+plan, selection = stack_plan()
 doc = plan.to_json()
 
 # 2. 两地三中心: one Centre per centre, each with its tenant systems (信息系统).
-centres = {c.id: Centre(c.id, plan, c.id) for c in plan.config.centres}
+centres = {
+    c.id: Centre(c.id, plan, c.id, selection=selection)
+    for c in plan.config.centres
+    if selection.has_centre(c.id)
+}
 
 # 3. The embedded lab (lab plans only): namespaces, links, boundary firewalls and hosts on this
 # machine, declared by govcloud.lab from the same plan. It needs root, so a stack opts in with
@@ -33,3 +38,4 @@ pulumi.export("hosts", {c: [h for h in doc["hosts"] if h["centre"] == c] for c i
 pulumi.export("dr_topology", plan.dr_topology())
 pulumi.export("kubernetes_targets", {cid: centre.target for cid, centre in centres.items()})
 pulumi.export("plan", doc)
+pulumi.export("deploy", selection.to_json())

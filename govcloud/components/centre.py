@@ -12,6 +12,7 @@ from govcloud.components.manifests import SystemPlacement
 from govcloud.components.tenant import TenantSystem
 from govcloud.plan import Plan
 from govcloud.plan.models import KubernetesRender
+from govcloud.plan.selection import WHOLE, DeploySelection
 from govcloud.toolchain.versions import REPO_ROOT
 
 TYPE = "govcloud:index:Centre"
@@ -25,10 +26,13 @@ def render_directory(directory: str) -> str:
     return str(Path(os.environ.get("GOVCLOUD_RENDER_ROOT") or REPO_ROOT) / path)
 
 
-def placements(plan: Plan, centre_id: str) -> list[SystemPlacement]:
+def placements(plan: Plan, centre_id: str, selection: DeploySelection = WHOLE) -> list[SystemPlacement]:
+    """The systems placed in a centre, limited to the departments of the stack's slice."""
     centre = plan.centre(centre_id)
     out = []
     for system, role in plan.systems_in(centre_id):
+        if not selection.has_department(system.department):
+            continue
         flows = tuple(f for f in plan.config.flows if system.zone in (f.from_, f.to))
         out.append(SystemPlacement(system, centre_id, role, centre.kubernetes.dns, flows))
     return out
@@ -41,7 +45,12 @@ class Centre(pulumi.ComponentResource):
     target: str
 
     def __init__(
-        self, name: str, plan: Plan, centre_id: str, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        plan: Plan,
+        centre_id: str,
+        opts: pulumi.ResourceOptions | None = None,
+        selection: DeploySelection = WHOLE,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
         centre = plan.centre(centre_id)
@@ -60,7 +69,7 @@ class Centre(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.systems = {}
-        for p in placements(plan, centre_id):
+        for p in placements(plan, centre_id, selection):
             self.systems[p.system.id] = TenantSystem(
                 f"{name}-{p.system.id}", p, pulumi.ResourceOptions(parent=self, providers=[provider])
             )

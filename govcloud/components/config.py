@@ -16,14 +16,16 @@ from govcloud.plan.loader import (
     plan_file_setting,
     read_lock,
     read_yaml,
+    selection_from_raw,
 )
 from govcloud.plan.models import CONFIG_KEYS
+from govcloud.plan.selection import DEPLOY_KEY, DeploySelection, split_deploy
 
 
 def raw_from_pulumi_config() -> dict[str, Any]:
     cfg = pulumi.Config("govcloud")
     raw: dict[str, Any] = {}
-    for key in (*CONFIG_KEYS, PLAN_FILE_KEY):
+    for key in (*CONFIG_KEYS, PLAN_FILE_KEY, DEPLOY_KEY):
         text = cfg.get(key)
         if text is None:
             continue
@@ -43,17 +45,27 @@ def _project_dir() -> Path:
     return here
 
 
-def plan_from_stack() -> Plan:
-    """The validated plan of the running stack; an invalid plan stops the program (nothing deployed)."""
+def stack_plan() -> tuple[Plan, DeploySelection]:
+    """The running stack's validated whole plan and the slice it deploys (`govcloud:deploy`).
+
+    An invalid plan or slice stops the program before any resource is declared (nothing deployed).
+    """
     stack = pulumi.get_stack()
-    where = f"Pulumi.{stack}.yaml"
+    stack_where = where = f"Pulumi.{stack}.yaml"
     try:
-        raw, prefix = raw_from_pulumi_config(), "config.govcloud:"
+        raw, deploy = split_deploy(raw_from_pulumi_config())
+        prefix = "config.govcloud:"
         plan_file = plan_file_setting(raw, _project_dir(), where)
+        lockfile = lock_path(stack)
         if plan_file is not None:
-            where = str(plan_file)
+            where, lockfile = str(plan_file), lock_path(None, plan_file)
             raw, prefix = extract_namespace(read_yaml(plan_file))
-        lock = read_lock(lock_path(stack))
-        return plan_from_raw(raw, stack, prefix, lock, where)
+        plan = plan_from_raw(raw, stack, prefix, read_lock(lockfile), where)
+        return plan, selection_from_raw(deploy, plan, stack_where)
     except PlanError as exc:
         raise pulumi.RunError(str(exc.with_file(where))) from None
+
+
+def plan_from_stack() -> Plan:
+    """The validated plan of the running stack; an invalid plan stops the program (nothing deployed)."""
+    return stack_plan()[0]

@@ -12,6 +12,14 @@ import yaml
 from govcloud.plan.errors import PlanError, PlanIssue
 from govcloud.plan.models import CONFIG_KEYS, PlanConfig
 from govcloud.plan.plan import Plan, build_plan
+from govcloud.plan.selection import (
+    DEPLOY_KEY,
+    WHOLE,
+    DeploySelection,
+    check_selection,
+    parse_selection,
+    split_deploy,
+)
 from govcloud.toolchain.versions import REPO_ROOT
 
 NAMESPACE = "govcloud"
@@ -75,8 +83,9 @@ def plan_file_setting(settings: dict[str, Any], base: Path, where: str) -> Path 
 
     A large plan (a whole city: thousands of systems) does not fit in the stack config Pulumi passes
     to the program (one environment variable, at most 128 KiB on Linux), so a stack may keep its plan
-    in a separate file. `planFile` is then the stack's only `govcloud:` key; a relative path is taken
-    from the directory of the stack config.
+    in a separate file. `planFile` is then the stack's only `govcloud:` key besides `deploy` (the
+    slice of the plan the stack deploys); a relative path is taken from the directory of the stack
+    config. The plan's lock then lives beside the plan file, shared by every stack of that plan.
     """
     if PLAN_FILE_KEY not in settings:
         return None
@@ -85,7 +94,7 @@ def plan_file_setting(settings: dict[str, Any], base: Path, where: str) -> Path 
     if not isinstance(value, str) or not value.strip():
         reason = "must be the path of a plan YAML file / 须为规划文件路径"
         raise PlanError([PlanIssue(field, reason, where)], True)
-    others = sorted(k for k in settings if k != PLAN_FILE_KEY)
+    others = sorted(k for k in settings if k not in (PLAN_FILE_KEY, DEPLOY_KEY))
     if others:
         raise PlanError(
             [
@@ -186,6 +195,48 @@ def plan_from_raw(
         raise
 
 
+def selection_from_raw(value: Any, plan: Plan, where: str) -> DeploySelection:
+    """The validated `govcloud:deploy` slice of a stack (WHOLE when the stack sets none)."""
+    if value is None:
+        return WHOLE
+    field = f"config.{NAMESPACE}:{DEPLOY_KEY}"
+    selection = parse_selection(value, field, where)
+    check_selection(selection, plan, field, where)
+    return selection
+
+
+def stack_lock_path(stack: str, root: Path = REPO_ROOT) -> Path:
+    """The lock a stack plans with: beside its planFile if it has one, else stacks/locks/<stack>."""
+    path = stack_file(stack, root)
+    try:
+        raw, _prefix = extract_namespace(read_yaml(path))
+        plan_file = plan_file_setting(raw, path.parent, str(path))
+    except PlanError:
+        return lock_path(stack, None)  # load_plan reports what is wrong with the stack config
+    return lock_path(None, plan_file) if plan_file is not None else lock_path(stack, None)
+
+
+def load_stack(stack: str, *, use_lock: bool = True, root: Path = REPO_ROOT) -> tuple[Plan, DeploySelection]:
+    """A stack's whole plan and the slice of it the stack deploys (`govcloud:deploy`)."""
+    path = stack_file(stack, root)
+    if not path.exists():
+        raise PlanError([PlanIssue("(file)", f"no stack config for stack {stack!r}", str(path))], True)
+    where = str(path)
+    try:
+        raw, prefix = extract_namespace(read_yaml(path))
+        raw, deploy = split_deploy(raw)
+        plan_file = plan_file_setting(raw, path.parent, where)
+        lockfile = lock_path(stack, None)
+        if plan_file is not None:
+            where, lockfile = str(plan_file), lock_path(None, plan_file)
+            raw, prefix = extract_namespace(read_yaml(plan_file))
+        lock = read_lock(lockfile) if use_lock else None
+        plan = plan_from_raw(raw, stack, prefix, lock, where)
+        return plan, selection_from_raw(deploy, plan, str(path))
+    except PlanError as exc:
+        raise exc.with_file(where) from None
+
+
 def load_plan(
     stack: str | None = None,
     config: str | Path | None = None,
@@ -195,22 +246,17 @@ def load_plan(
 ) -> Plan:
     """Load and plan a stack (`Pulumi.<stack>.yaml` under `root`) or a plain YAML config file.
 
+    A stack's plan is always the whole plan, whatever slice it deploys (`load_stack`).
     Raises PlanError whose issues name the file, the field path and the reason.
     """
-    if (stack is None) == (config is None):
+    if stack is not None and config is None:
+        return load_stack(stack, use_lock=use_lock, root=root)[0]
+    if stack is not None or config is None:
         raise PlanError([PlanIssue("(arguments)", "give exactly one of --stack or --config")], True)
-    path = Path(config) if config is not None else stack_file(str(stack), root)
-    name = stack if stack is not None else path.stem
-    if stack is not None and not path.exists():
-        raise PlanError([PlanIssue("(file)", f"no stack config for stack {stack!r}", str(path))], True)
-    lockfile = lock_path(stack, None) if stack is not None else lock_path(None, path)
+    path = Path(config)
     try:
         raw, prefix = extract_namespace(read_yaml(path))
-        plan_file = plan_file_setting(raw, path.parent, str(path)) if stack is not None else None
-        if plan_file is not None:
-            path = plan_file
-            raw, prefix = extract_namespace(read_yaml(path))
-        lock = read_lock(lockfile) if use_lock else None
-        return plan_from_raw(raw, str(name), prefix, lock, str(path))
+        lock = read_lock(lock_path(None, path)) if use_lock else None
+        return plan_from_raw(raw, path.stem, prefix, lock, str(path))
     except PlanError as exc:
         raise exc.with_file(path) from None

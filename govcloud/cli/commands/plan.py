@@ -15,6 +15,7 @@ from rich.table import Table
 
 from govcloud.plan import Plan, PlanError, load_plan, lock_path, write_lock
 from govcloud.plan.export import address_rows, to_csv
+from govcloud.plan.loader import stack_lock_path
 from govcloud.toolchain.env import STATE_DIR
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -196,7 +197,7 @@ def plan_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if update_lock:
-        write_lock(plan, lock_path(stack, None) if stack else lock_path(None, config))
+        write_lock(plan, stack_lock_path(stack) if stack else lock_path(None, config))
     if fmt is Format.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif fmt is Format.csv:
