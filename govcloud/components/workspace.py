@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pulumi import automation as auto
 
+from govcloud.state import EVIDENCE_ENV
 from govcloud.toolchain import env as toolenv
 from govcloud.toolchain import versions as v
 
@@ -68,7 +69,7 @@ class ProgramWorkspace:
         env = toolenv.pulumi_env()
         env["PULUMI_BACKEND_URL"] = f"file://{state}"
         env["GOVCLOUD_RENDER_ROOT"] = str(root / "render")
-        env["GOVCLOUD_EVIDENCE_DIR"] = str(root / "evidence")
+        env[EVIDENCE_ENV] = str(root / "evidence")
         # Pulumi's file backend serialises and integrity-checks the whole snapshot after every step,
         # even in a preview that writes nothing: quadratic in the number of resources (a 9,600-
         # resource preview ran for over an hour). This state is thrown away with the directory, so

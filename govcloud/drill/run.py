@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -14,11 +13,7 @@ from typing import Any
 from govcloud.drill import record, runner, safety, scenarios, source
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.pgservice import Service
-
-
-def evidence_root() -> Path:
-    # Absolute: ansible-runner and the playbooks run in other working directories.
-    return Path(os.environ.get("GOVCLOUD_EVIDENCE_ROOT", ".govcloud/evidence")).resolve()
+from govcloud.state import evidence_dir
 
 
 def run_drill(
@@ -60,7 +55,7 @@ def run_drill(
             say("provisioning the replicated database service (部署数据库服务)")
             svc.up()
             provisioned = True
-        drills_dir = evidence_root() / stack / "drills"
+        drills_dir = evidence_dir(stack) / "drills"
         workdir = drills_dir / drill_id
         workdir.mkdir(parents=True, exist_ok=True)
         context = {

@@ -16,6 +16,7 @@ import yaml
 from govcloud.policy import checkov_scan, engine, inputs, paths, report, waivers
 from govcloud.policy.errors import PolicyInputError
 from govcloud.policy.opa_server import OpaServer
+from govcloud.state import evidence_dir
 
 
 @dataclass
@@ -44,7 +45,7 @@ class GateResult:
 
 def plan_for_stack(stack: str) -> tuple[dict[str, Any], str]:
     """The stack's plan: .govcloud/evidence/<stack>/plan.json, else govcloud.plan.load_plan(stack=...)."""
-    evidence = paths.evidence_dir(stack) / "plan.json"
+    evidence = evidence_dir(stack) / "plan.json"
     if evidence.is_file():
         return inputs.load_plan_file(evidence), str(evidence)
     try:
@@ -133,7 +134,7 @@ def run_gate(opts: GateOptions) -> GateResult:
     )
     evidence = None
     if opts.stack:
-        evidence = paths.evidence_dir(opts.stack) / "findings.json"
+        evidence = evidence_dir(opts.stack) / "findings.json"
         evidence.parent.mkdir(parents=True, exist_ok=True)
         evidence.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return GateResult(report=doc, exit_code=report.exit_code(doc), evidence=evidence)

@@ -27,7 +27,8 @@ import ansible_runner
 
 from govcloud.runner.inventory import InventoryHost, load_inventory
 from govcloud.runner.labvars import lab_extravars
-from govcloud.runner.paths import PLAYBOOKS, PROJECT_DIR, evidence_dir, runs_dir
+from govcloud.runner.paths import PLAYBOOKS, PROJECT_DIR
+from govcloud.state import evidence_dir, runs_dir
 
 SCHEMA = "govcloud.harden-run/v1"
 PLAYBOOK = "harden.yml"

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from govcloud.runner.paths import REPO_ROOT, state_dir
+from govcloud.runner.paths import REPO_ROOT
 
 
 class InventoryError(Exception):
@@ -58,14 +58,6 @@ def resolve_inventory(stack: str | None, inventory: Path | None) -> tuple[str, P
         Path("inventory") / f"{stack}.yml",
         REPO_ROOT / "inventory" / f"{stack}.yml",
     ]
-    status = state_dir() / "evidence" / stack / "lab-status.json"
-    if status.exists():
-        try:
-            doc = json.loads(status.read_text(encoding="utf-8"))
-            if isinstance(doc.get("inventory"), str):
-                candidates.insert(0, Path(doc["inventory"]))
-        except (OSError, ValueError) as exc:
-            raise InventoryError(f"{status}: cannot read lab status: {exc}") from exc
     for cand in candidates:
         if cand.exists():
             return stack, cand.resolve()

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govcloud.runner.paths import INFRA_TESTS, REPO_ROOT, evidence_dir
+from govcloud.runner.paths import INFRA_TESTS, REPO_ROOT
+from govcloud.state import evidence_dir
 
 SCHEMA = "govcloud.host-evidence/v1"
 

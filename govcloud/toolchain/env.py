@@ -17,9 +17,11 @@ class ToolMissingError(RuntimeError):
 
 
 def state_backend_dir() -> Path:
-    """The Pulumi file backend: a project-owned state directory (never the Pulumi service)."""
-    explicit = os.environ.get("GOVCLOUD_STATE_DIR")
-    return Path(explicit) if explicit else STATE_DIR / "state"
+    """The Pulumi file backend: a project-owned state directory (never the Pulumi service).
+
+    PULUMI_BACKEND_URL, if set, is used instead (`pulumi_env` keeps it).
+    """
+    return STATE_DIR / "state"
 
 
 def _passphrase_file() -> Path:

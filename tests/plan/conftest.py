@@ -38,10 +38,10 @@ def write_plain(path: Path, raw: dict[str, Any]) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _evidence_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """`govcloud plan` writes evidence; keep the tests' evidence out of the repository."""
-    old = os.environ.get("GOVCLOUD_EVIDENCE_DIR")
-    os.environ["GOVCLOUD_EVIDENCE_DIR"] = str(tmp_path_factory.mktemp("evidence"))
+    old = os.environ.get("GOVCLOUD_EVIDENCE_ROOT")
+    os.environ["GOVCLOUD_EVIDENCE_ROOT"] = str(tmp_path_factory.mktemp("evidence"))
     yield
     if old is None:
-        os.environ.pop("GOVCLOUD_EVIDENCE_DIR", None)
+        os.environ.pop("GOVCLOUD_EVIDENCE_ROOT", None)
     else:
-        os.environ["GOVCLOUD_EVIDENCE_DIR"] = old
+        os.environ["GOVCLOUD_EVIDENCE_ROOT"] = old

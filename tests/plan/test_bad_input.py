@@ -181,7 +181,7 @@ def test_broken_config_is_rejected(
     assert str(cfg) in message and field in message and reason in message, message
     assert "Traceback" not in result.output
     assert not out.exists(), "a rejected plan must produce nothing"
-    evidence = Path(os.environ["GOVCLOUD_EVIDENCE_DIR"]) / case / "plan.json"
+    evidence = Path(os.environ["GOVCLOUD_EVIDENCE_ROOT"]) / case / "plan.json"
     assert not evidence.exists()
     js = runner.invoke(app, ["plan", "--config", str(cfg), "--format", "json"])
     assert js.exit_code == code

@@ -192,7 +192,7 @@ def test_table_and_csv_formats(runner: CliRunner) -> None:
 
 def test_evidence_is_written(runner: CliRunner) -> None:
     assert runner.invoke(app, ["plan", "--stack", "lab", "--format", "json"]).exit_code == 0
-    path = Path(os.environ["GOVCLOUD_EVIDENCE_DIR"]) / "lab" / "plan.json"
+    path = Path(os.environ["GOVCLOUD_EVIDENCE_ROOT"]) / "lab" / "plan.json"
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == "govcloud.plan/v1"
 
 

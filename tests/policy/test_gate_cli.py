@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from govcloud.policy import paths
 from tests.policy.conftest import (
     FIXTURES,
     MANIFESTS_BAD,
@@ -86,7 +85,7 @@ def test_preview_json_input(cli: Any, opa_url: str) -> None:
 def test_stack_reads_evidence_plan_and_writes_findings(
     cli: Any, opa_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths, "EVIDENCE", tmp_path)
+    monkeypatch.setenv("GOVCLOUD_EVIDENCE_ROOT", str(tmp_path))
     (tmp_path / "lab").mkdir()
     (tmp_path / "lab" / "plan.json").write_text(PLAN_GOOD.read_text(encoding="utf-8"), encoding="utf-8")
     res = cli(*gate_args(opa_url, "--stack", "lab"))
@@ -99,7 +98,7 @@ def test_stack_reads_evidence_plan_and_writes_findings(
 def test_stack_without_plan_is_a_clear_error(
     cli: Any, opa_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths, "EVIDENCE", tmp_path)
+    monkeypatch.setenv("GOVCLOUD_EVIDENCE_ROOT", str(tmp_path))
     res = cli(*gate_args(opa_url, "--stack", "nowhere"))
     assert res.exit_code == 2
     assert "nowhere" in res.stderr

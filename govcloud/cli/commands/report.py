@@ -20,6 +20,7 @@ from govcloud.report.generate import FORMATS, generate
 from govcloud.report.labels import STATUS_LABEL, Status
 from govcloud.report.manifest import verify
 from govcloud.report.pdf import PdfError
+from govcloud.state import evidence_dir as stack_evidence_dir
 
 DEFAULT_CATALOGUE = Path("policies/catalogue.yaml")
 
@@ -92,7 +93,7 @@ def register(app: typer.Typer) -> None:
         now = datetime.now(UTC)
         base = Path("out/reports") / stack
         out_dir = out or base / now.strftime("%Y%m%dT%H%M%SZ")
-        evidence_dir = evidence or Path(".govcloud/evidence") / stack
+        evidence_dir = evidence or stack_evidence_dir(stack)
         since_path: Path | None = None
         if since == "latest":
             since_path = _latest_report(base, out_dir)
