@@ -12,8 +12,11 @@ repository; Pulumi's own PULUMI_BACKEND_URL moves the backend.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from govcloud.toolchain.versions import REPO_ROOT
 
@@ -41,3 +44,23 @@ def evidence_dir(stack: str) -> Path:
 def runs_dir() -> Path:
     """`<state>/runs`: ansible-runner private data directories."""
     return state_dir() / "runs"
+
+
+def write_json(
+    path: Path,
+    doc: object,
+    *,
+    out: Path | None = None,
+    indent: int = 2,
+    default: Callable[[Any], Any] | None = None,
+) -> Path:
+    """Write one evidence document (UTF-8 JSON), atomically, and a copy to `out` if given."""
+    text = json.dumps(doc, ensure_ascii=False, indent=indent, default=default) + "\n"
+    for target in (path, out):
+        if target is None:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)  # a reader never sees half a document
+    return path

@@ -13,7 +13,7 @@ from typing import Any
 from govcloud.drill import record, runner, safety, scenarios, source
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.pgservice import Service
-from govcloud.state import evidence_dir
+from govcloud.state import evidence_dir, write_json
 
 
 def run_drill(
@@ -111,11 +111,6 @@ def run_drill(
             endpoint=service_name(stack),
             provisioned=provisioned,
         )
-        text = json.dumps(rec, ensure_ascii=False, indent=1, default=str)
-        path = drills_dir / f"{drill_id}.json"
-        path.write_text(text, encoding="utf-8")
-        rec_path = str(path)
-        if out is not None:
-            out.write_text(text, encoding="utf-8")
-        rec["record_path"] = rec_path
+        path = write_json(drills_dir / f"{drill_id}.json", rec, out=out, indent=1, default=str)
+        rec["record_path"] = str(path)
         return rec

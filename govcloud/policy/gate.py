@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import yaml
 from govcloud.policy import checkov_scan, engine, inputs, paths, report, waivers
 from govcloud.policy.errors import PolicyInputError
 from govcloud.policy.opa_server import OpaServer
-from govcloud.state import evidence_dir
+from govcloud.state import evidence_dir, write_json
 
 
 @dataclass
@@ -134,9 +133,7 @@ def run_gate(opts: GateOptions) -> GateResult:
     )
     evidence = None
     if opts.stack:
-        evidence = evidence_dir(opts.stack) / "findings.json"
-        evidence.parent.mkdir(parents=True, exist_ok=True)
-        evidence.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        evidence = write_json(evidence_dir(opts.stack) / "findings.json", doc)
     return GateResult(report=doc, exit_code=report.exit_code(doc), evidence=evidence)
 
 

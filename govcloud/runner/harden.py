@@ -28,7 +28,7 @@ import ansible_runner
 from govcloud.runner.inventory import InventoryHost, load_inventory
 from govcloud.runner.labvars import lab_extravars
 from govcloud.runner.paths import PLAYBOOKS, PROJECT_DIR
-from govcloud.state import evidence_dir, runs_dir
+from govcloud.state import evidence_dir, runs_dir, write_json
 
 SCHEMA = "govcloud.harden-run/v1"
 PLAYBOOK = "harden.yml"
@@ -373,10 +373,4 @@ def write_evidence(run: HardenRun, out: Path | None = None) -> Path:
     doc = run.to_dict()
     stamp = run.started_at.replace(":", "").replace("-", "")
     path = evidence_dir(run.stack) / "harden" / f"{stamp}-{'check' if run.check else 'apply'}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    path.write_text(text, encoding="utf-8")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    return path
+    return write_json(path, doc, out=out)

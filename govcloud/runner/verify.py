@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govcloud.runner.paths import INFRA_TESTS, REPO_ROOT
-from govcloud.state import evidence_dir
+from govcloud.state import evidence_dir, write_json
 
 SCHEMA = "govcloud.host-evidence/v1"
 
@@ -117,14 +117,7 @@ def _clause_key(clause: str) -> tuple[Any, ...]:
 
 
 def write_evidence(doc: dict[str, Any], stack: str, out: Path | None = None) -> Path:
-    path = evidence_dir(stack) / "hosts.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    path.write_text(text, encoding="utf-8")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    return path
+    return write_json(evidence_dir(stack) / "hosts.json", doc, out=out)
 
 
 def clause_summary(doc: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -37,3 +37,11 @@ def test_evidence_root_moves_the_evidence_only(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv(state.EVIDENCE_ENV, "ev")  # relative: made absolute at once
     assert state.evidence_dir("lab") == tmp_path / "ev" / "lab"
     assert state.runs_dir() == tmp_path / "s" / "runs"
+
+
+def test_write_json_writes_the_document_and_its_copy_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "ev" / "lab" / "hosts.json"
+    out = tmp_path / "copy" / "hosts.json"
+    assert state.write_json(path, {"名": "值"}, out=out) == path
+    assert path.read_text(encoding="utf-8") == out.read_text(encoding="utf-8") == '{\n  "名": "值"\n}\n'
+    assert sorted(p.name for p in path.parent.iterdir()) == ["hosts.json"]  # no temporary left

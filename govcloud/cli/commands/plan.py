@@ -15,7 +15,7 @@ from rich.table import Table
 from govcloud.plan import Plan, PlanError, load_plan, lock_path, write_lock
 from govcloud.plan.export import address_rows, to_csv
 from govcloud.plan.loader import stack_lock_path
-from govcloud.state import evidence_dir
+from govcloud.state import evidence_dir, write_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -47,10 +47,7 @@ def load_or_exit(stack: str | None, config: Path | None, as_json: bool, use_lock
 
 def write_evidence(plan: Plan, doc: dict[str, Any]) -> Path:
     """The latest plan of a stack for `govcloud report` (.govcloud/evidence/<stack>/plan.json)."""
-    path = evidence_dir(plan.stack) / "plan.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+    return write_json(evidence_dir(plan.stack) / "plan.json", doc, indent=1)
 
 
 def _print_table(doc: dict[str, Any]) -> None:
