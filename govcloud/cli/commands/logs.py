@@ -49,6 +49,11 @@ def _day(option: str, value: str | None) -> dt.date | None:
         raise _fail(f"{option}: {exc}") from exc
 
 
+def _store_root(root: Path) -> None:
+    if not root.is_dir():
+        raise _fail(f"--root {root}: not a directory")
+
+
 def _summary(entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "seq": entry["seq"],
@@ -76,8 +81,7 @@ def seal_cmd(
         raise _fail("give exactly one of --day YYYY-MM-DD or --all-closed")
     the_day = _day("--day", day)
     now = _day("--today", today)
-    if not root.is_dir():
-        raise _fail(f"--root {root}: not a directory")
+    _store_root(root)
     try:
         if the_day is not None:
             entries = [seal(root, the_day, today=now, force=force)]
@@ -114,8 +118,7 @@ def verify_cmd(
 ) -> None:
     """完整性校验 Verify the chain and re-hash every sealed file (exit 1 on tampering)."""
     now = _day("--today", today)
-    if not root.is_dir():
-        raise _fail(f"--root {root}: not a directory")
+    _store_root(root)
     try:
         report = verify(root, today=now, expect_head=expect_head)
     except ChainError as exc:
@@ -159,8 +162,7 @@ def prune_cmd(
 ) -> None:
     """保留期清理 Prune sealed days older than --keep-days, recording a tombstone in the chain."""
     now = _day("--today", today)
-    if not root.is_dir():
-        raise _fail(f"--root {root}: not a directory")
+    _store_root(root)
     try:
         result = prune(root, keep_days, today=now, allow_short=allow_short, dry_run=dry_run)
     except ChainError as exc:
