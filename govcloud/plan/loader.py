@@ -201,7 +201,7 @@ def selection_from_raw(value: Any, plan: Plan, where: str) -> DeploySelection:
         return WHOLE
     field = f"config.{NAMESPACE}:{DEPLOY_KEY}"
     selection = parse_selection(value, field, where)
-    check_selection(selection, plan, field, where)
+    check_selection(value, plan, field, where)
     return selection
 
 

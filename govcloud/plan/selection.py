@@ -84,16 +84,19 @@ def _some(ids: set[str], shown: int = 12) -> str:
     return ", ".join(ordered[:shown]) + more
 
 
-def check_selection(selection: DeploySelection, plan: Plan, field: str, where: str) -> None:
-    """Every selected centre and department exists in the plan (a typo would deploy nothing)."""
+def check_selection(value: dict[str, Any], plan: Plan, field: str, where: str) -> None:
+    """Every selected centre and department exists in the plan (a typo would deploy nothing).
+
+    `value` is the `deploy` setting as written (already shape-checked by parse_selection), so
+    that errors point at the position the user wrote, not at a sorted copy.
+    """
     known = {
         "centres": {c.id for c in plan.config.centres},
         "departments": {d.id for d in plan.config.departments},
     }
     issues = []
     for name in _FIELDS:
-        chosen = selection.to_json()[name]
-        for i, item in enumerate(chosen or []):
+        for i, item in enumerate(value.get(name) or []):
             if item not in known[name]:
                 issues.append(
                     PlanIssue(

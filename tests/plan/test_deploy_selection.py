@@ -69,6 +69,7 @@ BAD_SELECTIONS: list[tuple[str, object, str]] = [
     ("not a string", {"centres": [3]}, "config.govcloud:deploy.centres[0]: must be an id string"),
     ("duplicate", {"departments": ["d001", "d001"]}, "config.govcloud:deploy.departments[1]: duplicate"),
     ("unknown department", {"departments": ["d001", "d404"]}, "deploy.departments[1]: 'd404' is not in"),
+    ("index as written", {"departments": ["d404", "d001"]}, "deploy.departments[0]: 'd404' is not in"),
     ("unknown centre", {"centres": ["moon"]}, "config.govcloud:deploy.centres[0]: 'moon' is not in"),
 ]
 
