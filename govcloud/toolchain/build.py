@@ -48,13 +48,30 @@ def _go() -> str:
     return go
 
 
-def _module_dir(wrapper: Path, module: str) -> Path:
-    out = _run([_go(), "list", "-m", "-f", "{{.Dir}}", module], cwd=wrapper)
-    path = Path(out.strip())
-    if not path.is_dir():
-        _run([_go(), "mod", "download", module], cwd=wrapper)
-        path = Path(_run([_go(), "list", "-m", "-f", "{{.Dir}}", module], cwd=wrapper).strip())
-    return path
+def module_dir(wrapper: Path, module: str) -> Path:
+    """Download MODULE at the version the wrapper's go.mod selects, and return its directory.
+
+    `go mod download -json` fetches the module when the cache is cold and prints its `Dir`; on a
+    warm cache it only prints. An empty or missing `Dir` is an error naming the module and the
+    command to retry, never a path relative to the wrapper (`Path("")` is `.`).
+    """
+    version = _run([_go(), "list", "-m", "-f", "{{.Version}}", module], cwd=wrapper).strip()
+    if not version:
+        raise BuildError(f"{wrapper / 'go.mod'} does not require {module}: run `go mod tidy` in {wrapper}")
+    out = _run([_go(), "mod", "download", "-json", f"{module}@{version}"], cwd=wrapper)
+    try:
+        info = json.loads(out)
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"`go mod download -json {module}@{version}` printed no JSON: {exc}") from exc
+    if info.get("Error"):
+        raise BuildError(f"cannot download {module}@{version}: {info['Error']}")
+    directory = str(info.get("Dir") or "")
+    if not directory or not Path(directory).is_absolute() or not Path(directory).is_dir():
+        raise BuildError(
+            f"{module}@{version} has no directory in the Go module cache (got {directory!r}): "
+            f"run `go mod download {module}@{version}` in {wrapper} and retry"
+        )
+    return Path(directory)
 
 
 def _go_build(wrapper: Path, package: str, output: Path, tags: str, ldflags: str, cgo: bool = True) -> None:
@@ -75,7 +92,7 @@ def _build_pulumi(tool: v.Tool, out: Path) -> None:
     tags = "osusergo,grpcnotrace"
     _go_build(wrapper, "./cmd/pulumi-language-python", out / "pulumi-language-python", tags, ldflags)
     _go_build(wrapper, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", out / "pulumi", tags, ldflags)
-    sdk = _module_dir(wrapper, "github.com/pulumi/pulumi/sdk/v3")
+    sdk = module_dir(wrapper, "github.com/pulumi/pulumi/sdk/v3")
     for shim in ("python/cmd/pulumi-language-python-exec", "python/dist/pulumi-resource-pulumi-python"):
         target = out / Path(shim).name
         shutil.copyfile(sdk / shim, target)  # the module cache is read-only: copy, then chmod
@@ -84,7 +101,7 @@ def _build_pulumi(tool: v.Tool, out: Path) -> None:
 
 def _build_kubernetes(tool: v.Tool, out: Path) -> None:
     wrapper = v.WRAPPERS / tool.wrapper
-    module = _module_dir(wrapper, "github.com/pulumi/pulumi-kubernetes/provider/v4")
+    module = module_dir(wrapper, "github.com/pulumi/pulumi-kubernetes/provider/v4")
     pkg = wrapper / "cmd" / "pulumi-resource-kubernetes"
     schema = json.loads((module / "cmd/pulumi-resource-kubernetes/schema.json").read_text())
     schema["version"] = tool.version.lstrip("v")
