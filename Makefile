@@ -23,8 +23,8 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-toolchain: venv ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cached, built once)
-	@$(PY) -m govcloud.toolchain.build
+toolchain: venv ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cached, built once; ONLY=step,...)
+	@$(PY) -m govcloud.toolchain.build $(if $(ONLY),--only $(ONLY))
 
 doctor: setup
 	@$(GOVCLOUD) doctor

@@ -17,10 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from govcloud.toolchain import versions as v
+
+# Written last into a virtualenv the build made, so a half-made one is never taken for complete.
+COMPLETE = ".govcloud-complete"
 
 
 class BuildError(RuntimeError):
@@ -74,7 +78,9 @@ def module_dir(wrapper: Path, module: str) -> Path:
     return Path(directory)
 
 
-def _go_build(wrapper: Path, package: str, output: Path, tags: str, ldflags: str, cgo: bool = True) -> None:
+def _go_build(
+    wrapper: Path, package: str, output: Path, tags: str, ldflags: str, *, cgo: bool = True
+) -> None:
     env = {} if cgo else {"CGO_ENABLED": "0"}
     cmd = [_go(), "build", "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", str(output), package]
     _run(cmd, cwd=wrapper, env=env)
@@ -99,16 +105,35 @@ def _build_pulumi(tool: v.Tool, out: Path) -> None:
         target.chmod(0o755)
 
 
+KUBERNETES_MODULE = "github.com/pulumi/pulumi-kubernetes/provider/v4"
+
+
+def prepare_kubernetes(wrapper: Path) -> Path:
+    """Write the two JSON files the provider's main package embeds; return the package directory.
+
+    They are generated upstream and not part of the Go module: they are read from the module's
+    cmd/pulumi-resource-kubernetes (downloaded first: `module_dir`), with the release version stamped
+    into the schema. A missing file is an error naming it, never a traceback.
+    """
+    module = module_dir(wrapper, KUBERNETES_MODULE)
+    pkg = wrapper / "cmd" / "pulumi-resource-kubernetes"
+    sources = module / "cmd" / "pulumi-resource-kubernetes"
+    embeds = {"schema.json": "schema-embed.json", "terraform-mapping.json": "terraform-mapping-embed.json"}
+    for name, embed in embeds.items():
+        try:
+            doc = json.loads((sources / name).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise BuildError(f"{KUBERNETES_MODULE}: cannot read {sources / name}: {exc}") from exc
+        if name == "schema.json":
+            doc["version"] = v.KUBERNETES_VERSION.lstrip("v")
+        (pkg / embed).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    return pkg
+
+
 def _build_kubernetes(tool: v.Tool, out: Path) -> None:
     wrapper = v.WRAPPERS / tool.wrapper
-    module = module_dir(wrapper, "github.com/pulumi/pulumi-kubernetes/provider/v4")
-    pkg = wrapper / "cmd" / "pulumi-resource-kubernetes"
-    schema = json.loads((module / "cmd/pulumi-resource-kubernetes/schema.json").read_text())
-    schema["version"] = tool.version.lstrip("v")
-    (pkg / "schema-embed.json").write_text(json.dumps(schema, separators=(",", ":")))
-    mapping = json.loads((module / "cmd/pulumi-resource-kubernetes/terraform-mapping.json").read_text())
-    (pkg / "terraform-mapping-embed.json").write_text(json.dumps(mapping, separators=(",", ":")))
-    ldflags = f"-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version={tool.version}"
+    prepare_kubernetes(wrapper)
+    ldflags = f"-s -w -X {KUBERNETES_MODULE}/pkg/version.Version={tool.version}"
     _go_build(
         wrapper, "./cmd/pulumi-resource-kubernetes", out / "pulumi-resource-kubernetes", "osusergo", ldflags
     )
@@ -182,59 +207,125 @@ def install_kubernetes_plugin() -> dict[str, Any]:
 
 
 def install_checkov(python: str = sys.executable) -> dict[str, Any]:
-    """checkov in its own virtualenv (its pins clash with ansible-lint's), called as a program."""
+    """checkov in its own virtualenv (its pins clash with ansible-lint's), called as a program.
+
+    The virtualenv is made beside its final place and renamed when pip has finished, so a killed
+    install never leaves a `checkov` executable that is not complete. (A virtualenv's scripts carry
+    its path, so it is created at the final path under a lock-free staging name, then checked.)
+    """
     venv = v.checkov_venv()
     exe = venv / "bin" / "checkov"
-    if exe.is_file():
+    if exe.is_file() and (venv / COMPLETE).is_file():
         return {"tool": "checkov", "version": v.CHECKOV_VERSION, "status": "cached", "path": str(exe)}
-    _log(f"checkov {v.CHECKOV_VERSION}: creating its own virtualenv at {venv} ...")
+    _log(f"checkov {v.CHECKOV_VERSION}: creating its own virtualenv at {venv} (pip, about 1-2 minutes) ...")
     started = time.monotonic()
-    staging = venv.with_name(venv.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(venv, ignore_errors=True)  # an incomplete earlier attempt
     try:
         _run([python, "-m", "venv", str(venv)], cwd=v.REPO_ROOT)
         _run([str(venv / "bin" / "pip"), "install", "-q", f"checkov=={v.CHECKOV_VERSION}"], cwd=v.REPO_ROOT)
+        _run([str(exe), "--version"], cwd=v.REPO_ROOT)
     except BuildError:
         shutil.rmtree(venv, ignore_errors=True)
         raise
+    (venv / COMPLETE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n", encoding="utf-8")
     seconds = round(time.monotonic() - started, 1)
     _log(f"checkov {v.CHECKOV_VERSION}: installed in {seconds} s")
     return {"tool": "checkov", "version": v.CHECKOV_VERSION, "status": "built", "seconds": seconds}
 
 
+# The names `--only` (and `make toolchain ONLY=...`) takes, in build order; `kubernetes` needs the
+# Pulumi CLI to register the provider plugin.
+STEPS = ("opa", "pulumi", "kubernetes", "checkov")
+
+
+def build_command(step: str) -> str:
+    """The command that builds one step: what `govcloud doctor` tells a user to run."""
+    return f"make toolchain ONLY={step}"
+
+
+def _step_actions(step: str) -> list[Callable[[], dict[str, Any]]]:
+    if step == "opa":
+        return [lambda: build_tool(v.OPA)]
+    if step == "pulumi":
+        return [lambda: build_tool(v.PULUMI)]
+    if step == "kubernetes":
+        return [lambda: build_tool(v.PULUMI), lambda: build_tool(v.KUBERNETES), install_kubernetes_plugin]
+    return [install_checkov]
+
+
+def _record(entries: list[dict[str, Any]]) -> None:
+    """Append built and failed steps to the build log `govcloud doctor` reads (cache hits are not logged)."""
+    record = build_log()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    with record.open("a", encoding="utf-8") as fh:
+        for entry in entries:
+            if entry["status"] != "cached":
+                fh.write(json.dumps({**entry, "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}) + "\n")
+
+
+def build_log() -> Path:
+    return v.cache_root() / "build-log.jsonl"
+
+
+def last_failures() -> dict[str, dict[str, Any]]:
+    """The last logged failure of each step that has not been built since (for `govcloud doctor`)."""
+    path = build_log()
+    failures: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return failures
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(entry, dict):
+            continue
+        step = str(entry.get("step") or entry.get("tool") or "")
+        if entry.get("status") == "failed":
+            failures[step] = entry
+        elif entry.get("status") in {"built", "installed"}:
+            failures.pop(step, None)
+    return failures
+
+
+def run_steps(wanted: list[str]) -> tuple[list[dict[str, Any]], BuildError | None]:
+    """Run the wanted steps in build order; stop at the first failure and log it with its step."""
+    results: list[dict[str, Any]] = []
+    for step in STEPS:
+        if step not in wanted:
+            continue
+        for action in _step_actions(step):
+            try:
+                result = action()
+            except BuildError as exc:
+                failed = {"step": step, "status": "failed", "error": str(exc)[:4000]}
+                failed["fix"] = build_command(step)
+                _record([*results, failed])
+                return results, exc
+            results.append({"step": step, **result})
+    _record(results)
+    return results, None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build govcloud's offline toolchain (OPA, Pulumi, plugins).")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    parser.add_argument("--only", default="", help="comma-separated subset: opa,pulumi,kubernetes,checkov")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of: {','.join(STEPS)}")
     args = parser.parse_args(argv)
-    wanted = {w.strip() for w in args.only.split(",") if w.strip()} or {
-        "opa",
-        "pulumi",
-        "kubernetes",
-        "checkov",
-    }
-    results: list[dict[str, Any]] = []
-    try:
-        if "opa" in wanted:
-            results.append(build_tool(v.OPA))
-        if "pulumi" in wanted or "kubernetes" in wanted:
-            results.append(build_tool(v.PULUMI))
-        if "kubernetes" in wanted:
-            results.append(build_tool(v.KUBERNETES))
-            results.append(install_kubernetes_plugin())
-        if "checkov" in wanted:
-            results.append(install_checkov())
-    except BuildError as exc:
-        _log(f"FAILED: {exc}")
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()] or list(STEPS)
+    unknown = [w for w in wanted if w not in STEPS]
+    if unknown:
+        _log(f"unknown step(s) {', '.join(unknown)}: choose from {', '.join(STEPS)}")
+        return 2
+    results, error = run_steps(wanted)
+    if error is not None:
+        _log(f"FAILED: {error}")
+        _log("构建失败：见上方说明；修复后重新运行同一命令即可（已完成的步骤不会重复构建）。")
         if args.json:
-            print(json.dumps({"ok": False, "error": str(exc), "results": results}, indent=2))
+            print(json.dumps({"ok": False, "error": str(error), "results": results}, indent=2))
         return 1
-    record = v.cache_root() / "build-log.jsonl"
-    record.parent.mkdir(parents=True, exist_ok=True)
-    with record.open("a", encoding="utf-8") as fh:
-        for r in results:
-            if r["status"] != "cached":
-                fh.write(json.dumps({**r, "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}) + "\n")
     if args.json:
         print(json.dumps({"ok": True, "results": results}, indent=2))
     else:

@@ -8,12 +8,13 @@ import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from govcloud.toolchain import versions as v
+from govcloud.toolchain.build import build_command, last_failures
 from govcloud.toolchain.env import ToolMissingError, pulumi_env, tool_path
 
 MAKE_SETUP = "make setup"
-MAKE_TOOLCHAIN = "make toolchain"
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,23 @@ def check_python() -> list[Check]:
     return out
 
 
-def _binary_check(name: str, expected: str, args: list[str], fix: str) -> Check:
+def _why_missing(step: str, what: str, failures: dict[str, dict[str, Any]]) -> str:
+    """`what`, plus the last failed build of its step if one is logged (a half-built machine)."""
+    failed = failures.get(step)
+    if failed is None:
+        return what
+    error = str(failed.get("error", "")).strip().splitlines()
+    first = error[0][:300] if error else "no message"
+    return f"{what}; last build failed {failed.get('date', '')}: {first} / 上次构建失败"
+
+
+def _binary_check(name: str, step: str, expected: str, args: list[str], failures: dict[str, Any]) -> Check:
+    fix = build_command(step)
     try:
         path = tool_path(name)
     except ToolMissingError:
-        return Check(name, "binary", True, False, None, expected, "not built, not on PATH", fix)
+        detail = _why_missing(step, "not built, not on PATH / 未构建", failures)
+        return Check(name, "binary", True, False, None, expected or None, detail, fix)
     found = _run_version([str(path), *args]) if args else None
     ok = found is None or not expected or found.lstrip("v") == expected.lstrip("v")
     if not args:
@@ -110,15 +123,24 @@ def _binary_check(name: str, expected: str, args: list[str], fix: str) -> Check:
 
 
 def check_toolchain() -> list[Check]:
+    failures = last_failures()
     out = [
-        _binary_check("opa", v.OPA_VERSION, ["version"], MAKE_TOOLCHAIN),
-        _binary_check("pulumi", v.PULUMI_VERSION, ["version"], MAKE_TOOLCHAIN),
-        _binary_check("pulumi-language-python", "", [], MAKE_TOOLCHAIN),
-        _binary_check("pulumi-language-python-exec", "", [], MAKE_TOOLCHAIN),
-        _binary_check("pulumi-resource-pulumi-python", "", [], MAKE_TOOLCHAIN),
+        _binary_check("opa", "opa", v.OPA_VERSION, ["version"], failures),
+        _binary_check("pulumi", "pulumi", v.PULUMI_VERSION, ["version"], failures),
+        _binary_check("pulumi-language-python", "pulumi", "", [], failures),
+        _binary_check("pulumi-language-python-exec", "pulumi", "", [], failures),
+        _binary_check("pulumi-resource-pulumi-python", "pulumi", "", [], failures),
     ]
     k8s = v.KUBERNETES_VERSION.lstrip("v")
     plugin = v.pulumi_home() / "plugins" / f"resource-kubernetes-v{k8s}" / "pulumi-resource-kubernetes"
+    built = v.KUBERNETES.path("pulumi-resource-kubernetes").is_file()
+    if plugin.is_file():
+        detail = str(plugin)
+    elif built:
+        detail = f"built, not registered in {v.pulumi_home()} / 已构建但未安装为插件"
+    else:
+        missing = f"not built, not installed in {v.pulumi_home()} / 未构建"
+        detail = _why_missing("kubernetes", missing, failures)
     out.append(
         Check(
             "pulumi-resource-kubernetes",
@@ -127,8 +149,8 @@ def check_toolchain() -> list[Check]:
             plugin.is_file(),
             k8s if plugin.is_file() else None,
             k8s,
-            str(plugin) if plugin.is_file() else f"not installed in {v.pulumi_home()}",
-            None if plugin.is_file() else MAKE_TOOLCHAIN,
+            detail,
+            None if plugin.is_file() else build_command("kubernetes"),
         )
     )
     ansible = Path(pulumi_env()["PULUMI_PYTHON_CMD"]).parent / "ansible-playbook"
@@ -147,16 +169,18 @@ def check_toolchain() -> list[Check]:
     )
     checkov = v.checkov_venv() / "bin" / "checkov"
     found = _run_version([str(checkov), "--version"]) if checkov.is_file() else None
+    ok = found == v.CHECKOV_VERSION
+    detail = f"own virtualenv {v.checkov_venv()}"
     out.append(
         Check(
             "checkov",
             "binary",
             True,
-            found == v.CHECKOV_VERSION,
+            ok,
             found,
             v.CHECKOV_VERSION,
-            f"own virtualenv {v.checkov_venv()}",
-            None if found == v.CHECKOV_VERSION else MAKE_TOOLCHAIN,
+            detail if ok else _why_missing("checkov", detail, failures),
+            None if ok else build_command("checkov"),
         )
     )
     return out

@@ -57,5 +57,5 @@ def test_doctor_broken_environment_names_the_fix(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     by_name = {c["name"]: c for c in report["checks"]}
     assert report["ok"] is False
-    assert by_name["opa"]["ok"] is False and by_name["opa"]["fix"] == "make toolchain"
+    assert by_name["opa"]["ok"] is False and by_name["opa"]["fix"] == "make toolchain ONLY=opa"
     assert by_name["pulumi"]["ok"] is False
