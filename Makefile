@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 GOVCLOUD := $(VENV)/bin/govcloud
 
-.PHONY: setup system venv toolchain lint test demo doctor clean
+.PHONY: setup system venv toolchain lint check test demo doctor clean
 
 setup: system venv toolchain ## everything a fresh machine needs (Debian packages, Python env, offline tools)
 
@@ -31,6 +31,9 @@ doctor: setup
 
 lint: setup ## ruff, mypy --strict, opa fmt/check, ansible-lint
 	@scripts/lint.sh
+
+check: setup lint ## the fast tier: lint + every test that needs no root and no lab (`pytest -m "not lab"`)
+	@$(VENV)/bin/pytest -m "not lab"
 
 test: setup lint ## every test; pytest's exit 5 (no tests collected) fails the run like any failure
 	@$(GOVCLOUD) doctor

@@ -31,6 +31,21 @@ def _govcloud(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[s
                           timeout=timeout, cwd=REPO, check=False)
 
 
+# Fixtures that bring up (or need) the session lab: a test that uses any of them, directly or
+# through another fixture, is a `lab` test, whatever its file says. Fixtures that reach the lab through
+# `request.getfixturevalue` are listed too, since pytest cannot see that dependency.
+LAB_FIXTURES = frozenset(
+    {"lab", "lab_inventory", "lab_tenant_inventory", "drill_lab", "harden_inventory", "infra_inventory"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs the lab `lab`, so `pytest -m "not lab"` (make check) is the fast tier."""
+    for item in items:
+        if LAB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)
+
+
 @pytest.fixture(scope="session")
 def lab_stack() -> str:
     return os.environ.get("GOVCLOUD_LAB_TEST_STACK", f"t{os.getpid()}")
