@@ -82,7 +82,10 @@ def _go_build(
     wrapper: Path, package: str, output: Path, tags: str, ldflags: str, *, cgo: bool = True
 ) -> None:
     env = {} if cgo else {"CGO_ENABLED": "0"}
-    cmd = [_go(), "build", "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", str(output), package]
+    # -buildvcs=false: the wrappers live in govcloud's own git checkout, whose history is not the
+    # tool's; without it the result would depend on the user's git configuration (safe.directory).
+    cmd = [_go(), "build", "-trimpath", "-buildvcs=false", "-tags", tags, "-ldflags", ldflags]
+    cmd += ["-o", str(output), package]
     _run(cmd, cwd=wrapper, env=env)
 
 
