@@ -7,9 +7,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 GOVCLOUD := $(VENV)/bin/govcloud
 
-.PHONY: setup system venv toolchain lint check test demo doctor clean
+.PHONY: setup tools system venv toolchain image lint check test demo doctor clean
 
-setup: system venv toolchain ## everything a fresh machine needs (Debian packages, Python env, offline tools)
+# On a fresh machine the Go builds take most of the set-up. They need no virtualenv (the builder is
+# stdlib-only and runs on $(PYTHON)), so they start at once, beside pip filling .venv and debootstrap
+# building the lab's base image: both wait mostly on the network while Go keeps the cores busy.
+setup: system ## everything `make test` and `make demo` need (Debian packages, .venv, tools, lab base image)
+	@$(MAKE) --no-print-directory -j3 --output-sync=line venv toolchain image
+
+tools: system venv toolchain ## what `make check` needs: everything but the lab's base image
 
 system:
 	@scripts/setup-system.sh
@@ -22,17 +28,22 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
+	@echo "[setup] Python environment ready" 
 
-toolchain: venv ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cached, built once; ONLY=step,...)
-	@$(PY) -m govcloud.toolchain.build $(if $(ONLY),--only $(ONLY))
+toolchain: ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cached, built once; ONLY=step,...)
+	@$(PYTHON) -m govcloud.toolchain.build $(if $(ONLY),--only $(ONLY))
+
+image: venv ## the lab hosts' debootstrap base image (root only; cached, built once)
+	@if [ "$$(id -u)" -eq 0 ]; then $(GOVCLOUD) lab image; \
+	else echo "[setup] lab base image: needs root, left to the first \`govcloud lab up\`"; fi
 
 doctor: setup
 	@$(GOVCLOUD) doctor
 
-lint: setup ## ruff, mypy --strict, opa fmt/check, ansible-lint
+lint: tools ## ruff, mypy --strict, opa fmt/check, ansible-lint
 	@scripts/lint.sh
 
-check: setup lint ## the fast tier: lint + every test that needs no root and no lab (`pytest -m "not lab"`)
+check: tools lint ## the fast tier: lint + every test that needs no root and no lab (`pytest -m "not lab"`)
 	@$(VENV)/bin/pytest -m "not lab"
 
 test: setup lint ## every test; pytest's exit 5 (no tests collected) fails the run like any failure

@@ -22,3 +22,4 @@ fi
 echo "[setup] installing Debian packages: ${missing[*]}"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "[setup] Debian packages installed: ${missing[*]}"

@@ -134,6 +134,9 @@ def image_cmd() -> None:
     def build() -> str:
         automation.require_root()
         sh.require("debootstrap")
+        if not image.is_ready(naming.cache_dir()):
+            typer.echo("[setup] lab base image: debootstrap of Debian bookworm (about 1-2 minutes) ... "
+                       "/ 正在构建主机基础镜像", err=True)
         return str(image.ensure_base(naming.cache_dir()))
 
     typer.echo(f"base image / 基础镜像: {_run(build)}")
