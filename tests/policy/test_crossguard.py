@@ -34,6 +34,9 @@ def pulumi_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runner, Pa
     pulumi_yaml = project / "Pulumi.yaml"
     pulumi_yaml.write_text(pulumi_yaml.read_text().replace("VENV", str(v.REPO_ROOT / ".venv")))
     env = pulumi_env()
+    # A fresh machine's environment: Python buffers a pipe's output. The language host must cope
+    # (it did not, and the preview hung waiting for the pack's port, when this was inherited).
+    env.pop("PYTHONUNBUFFERED", None)
     env["PULUMI_BACKEND_URL"] = f"file://{tmp_path_factory.mktemp('crossguard-state')}"
     env["GOVCLOUD_LEVEL"] = "3"
     env["GOVCLOUD_WAIVERS"] = str(FIXTURES / "waivers" / "none.yaml")

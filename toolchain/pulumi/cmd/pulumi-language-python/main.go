@@ -311,6 +311,9 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	// The engine reads the plugin's gRPC port from its first line of output: a block-buffered
+	// stdout (Python's default on a pipe) would hold it back forever. Upstream's host does the same.
+	cmd.Env = append(cmd.Env, "PYTHONUNBUFFERED=1")
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Run(); err != nil {
 		var exitErr *exec.ExitError
