@@ -56,7 +56,10 @@ STEPS: tuple[tuple[str, str, str], ...] = (
 
 
 def cold_env(home: Path) -> dict[str, str]:
-    env = {k: val for k, val in os.environ.items() if not k.startswith(("GO", "PIP_", "XDG_", "GOVCLOUD_"))}
+    # A fresh login's environment: none of this machine's Go, pip, XDG, govcloud or Python settings
+    # (PYTHONUNBUFFERED here once hid a hang that a fresh machine showed).
+    fresh = ("GO", "PIP_", "XDG_", "GOVCLOUD_", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PULUMI_")
+    env = {k: val for k, val in os.environ.items() if not k.startswith(fresh)}
     env.update(
         HOME=str(home),
         GOMODCACHE=str(home / "go" / "pkg" / "mod"),

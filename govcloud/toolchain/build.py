@@ -299,7 +299,11 @@ def _run_step(step: str) -> tuple[list[dict[str, Any]], BuildError | None]:
     results: list[dict[str, Any]] = []
     for action in _step_actions(step):
         try:
-            results.append({"step": step, **action()})
+            try:
+                results.append({"step": step, **action()})
+            except OSError as exc:  # a cache directory that is not ours, a full disk, ...
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise BuildError(f"{step}: {exc.strerror or exc}{where}") from exc
         except BuildError as exc:
             failed = {"step": step, "status": "failed", "error": str(exc)[:4000], "fix": build_command(step)}
             return [*results, failed], exc
