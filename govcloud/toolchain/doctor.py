@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 import re
 import shutil
 import subprocess
@@ -186,10 +187,16 @@ def check_toolchain() -> list[Check]:
     return out
 
 
+SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+
+
 def check_system() -> list[Check]:
     out: list[Check] = []
+    # Debian keeps nft, debootstrap and ip in the sbin directories, which a non-root user's PATH
+    # lacks: look there too, so `make check` (no root) does not call installed tools missing.
+    search = os.pathsep.join([os.environ.get("PATH", ""), *SBIN_DIRS])
     for cmd, package, arg, purpose in SYSTEM_TOOLS:
-        path = shutil.which(cmd)
+        path = shutil.which(cmd, path=search)
         found = _run_version([path, arg]) if path else None
         ok = path is not None
         fix = None if ok else f"apt-get update && apt-get install -y {package}"
