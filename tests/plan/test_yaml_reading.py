@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govcloud.cli.app import app
-from govcloud.plan import PlanError, load_plan
-from govcloud.plan import loader
+from govcloud.plan import PlanError, load_plan, loader
 from govcloud.plan.loader import read_lock, read_yaml
 from tests.plan.conftest import LAB_FILE
 
@@ -61,7 +60,9 @@ def _unreadable(runner: CliRunner, path: Path, *fragments: str, file: Path | Non
     ],
     ids=["binary", "gbk", "utf16"],
 )
-def test_text_that_is_not_utf8(tmp_path: Path, runner: CliRunner, data: bytes, fragments: tuple[str, ...]) -> None:
+def test_text_that_is_not_utf8(
+    tmp_path: Path, runner: CliRunner, data: bytes, fragments: tuple[str, ...]
+) -> None:
     path = tmp_path / "plan.yaml"
     path.write_bytes(data)
     _unreadable(runner, path, *fragments)
@@ -170,10 +171,7 @@ def test_empty_stack_file_is_unreadable(tmp_path: Path) -> None:
 
 
 def test_merge_keys_are_refused_with_a_clear_message(tmp_path: Path, runner: CliRunner) -> None:
-    text = (
-        "name: x\ncentres:\n  - &prod {id: prod, role: production}\n"
-        "  - <<: *prod\n    id: samecity\n"
-    )
+    text = "name: x\ncentres:\n  - &prod {id: prod, role: production}\n  - <<: *prod\n    id: samecity\n"
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
     message = _unreadable(runner, path, "line 4, column 5", "merge keys (`<<:`) are not supported")
