@@ -307,6 +307,34 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# The Chinese of pydantic's own messages (ours are written in both languages).
+_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段",
+    "finite_number": "须为有限数值（不能是 .inf 或 .nan）",
+    "literal_error": "取值不在允许范围内",
+    "string_pattern_mismatch": "格式不符",
+    "string_too_short": "长度不足",
+    "string_too_long": "过长",
+    "too_short": "条目不足",
+    "too_long": "条目过多",
+    "greater_than": "超出范围",
+    "greater_than_equal": "超出范围",
+    "less_than": "超出范围",
+    "less_than_equal": "超出范围",
+    "int_type": "须为整数",
+    "float_type": "须为数值",
+    "string_type": "须为字符串",
+    "bool_type": "须为布尔值",
+    "dict_type": "须为映射",
+    "list_type": "须为列表",
+    "model_type": "须为映射",
+    "model_attributes_type": "须为映射",
+    "union_tag_invalid": "取值不在允许范围内",
+    "union_tag_not_found": "缺少必填字段",
+}
+
+
 def parse_config(raw: dict[str, Any], prefix: str = "") -> PlanConfig:
     """Validate the shape of the settings; errors carry the field path."""
     # Keys are strings when the YAML loader read them; a caller's dict may hold anything (sort as text).
@@ -325,7 +353,8 @@ def parse_config(raw: dict[str, Any], prefix: str = "") -> PlanConfig:
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"render", "context"}))
             value = err.get("input")
             shown = "" if isinstance(value, dict | list) or value is None else f" (got {_clip(repr(value))})"
-            issues.append(PlanIssue(prefix + _loc(loc), f"{err['msg']}{shown}"))
+            zh = _ZH.get(err["type"])
+            issues.append(PlanIssue(prefix + _loc(loc), f"{err['msg']}{shown}" + (f" / {zh}" if zh else "")))
         raise PlanError(issues) from exc
 
 

@@ -43,7 +43,8 @@ def _whole(value: object) -> object:
     """Strict types: `3.0` is not the level 3 (pydantic's Literal would take it as equal)."""
     if isinstance(value, float):
         raise PydanticCustomError(
-            "literal_error", "Input should be 2, 3 or 4, written as a whole number, not a float"
+            "level_not_whole",
+            "Input should be 2, 3 or 4, written as a whole number, not a float / 等级须写作整数 2、3 或 4",
         )
     return value
 
@@ -197,6 +198,15 @@ class Port(Strict):
     name: Annotated[str, AfterValidator(_port_name)]
 
 
+def _workload_name(value: str) -> str:
+    if len(value) > 63 or not re.match(DNS_1035, value):
+        raise ValueError(
+            f"workload name {value!r} is not a Kubernetes Service name (RFC 1035 label): a letter "
+            "first, then a-z, 0-9 and '-', at most 63, no '-' at the end / 工作负载名不合 Kubernetes 规则"
+        )
+    return value
+
+
 def _port_name(value: str) -> str:
     if not PORT_NAME.match(value) or "--" in value or not re.search(r"[a-z]", value):
         raise ValueError(
@@ -231,7 +241,7 @@ def _memory(value: str) -> str:
 class Workload(Strict):
     # Also the name of its Deployment, Service, PodDisruptionBudget and container: a Service name is
     # an RFC 1035 label (starts with a letter).
-    name: Annotated[str, Field(pattern=DNS_1035, max_length=63)]
+    name: Annotated[str, AfterValidator(_workload_name)]
     image: Annotated[str, AfterValidator(_image)]
     replicas: int = Field(ge=1, le=100)
     ports: list[Port] = Field(default_factory=list)

@@ -184,7 +184,7 @@ LAB_CASES: list[tuple[str, Mutation, str, str]] = [
         "workload-starts-with-digit",
         _set(["systems", 0, "workloads", 0, "name"], "1api"),
         "systems[0].workloads[0].name",
-        "String should match pattern",
+        "not a Kubernetes Service name",
     ),
     (
         "port-name-no-letter",
