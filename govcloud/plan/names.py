@@ -115,32 +115,36 @@ class _Registry:
     """Derived names per family, each with where it came from; reports every clash."""
 
     def __init__(self) -> None:
-        # (family, name) -> [(config path, description)], in the order met
-        self.seen: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        # (family, name) -> its first (config path, description); clashes keep every origin in order
+        self.first: dict[tuple[str, str], tuple[str, str]] = {}
+        self.clashes: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def add(self, family: str, name: str, path: str, made_by: str) -> None:
-        origins = self.seen[(family, name)]
-        if (path, made_by) not in origins:
-            origins.append((path, made_by))
+        key, origin = (family, name), (path, made_by)
+        first = self.first.setdefault(key, origin)
+        if first != origin:
+            origins = self.clashes.setdefault(key, [first])
+            if origin not in origins:
+                origins.append(origin)
 
     def issues(self) -> list[PlanIssue]:
         out = []
         reported: set[tuple[str, ...]] = set()
-        for (family, name), origins in self.seen.items():
+        for (family, name), origins in self.clashes.items():
             makers = tuple(made_by for _path, made_by in origins)
             # One clash of two objects is reported once (a clash of TenantSystem components repeats
             # in the name of every one of their children).
-            if len(origins) > 1 and makers not in reported:
-                reported.add(makers)
-                first = origins[0][1]
-                others = " and ".join(made_by for _path, made_by in origins[1:])
-                out.append(
-                    PlanIssue(
-                        origins[1][0],
-                        f"derived {family} {name!r} clashes: made by {first} and by {others}; "
-                        "rename one of the ids / 派生名称冲突",
-                    )
+            if makers in reported:
+                continue
+            reported.add(makers)
+            others = " and ".join(makers[1:])
+            out.append(
+                PlanIssue(
+                    origins[1][0],
+                    f"derived {family} {name!r} clashes: made by {makers[0]} and by {others}; "
+                    "rename one of the ids / 派生名称冲突",
                 )
+            )
         return out
 
 
@@ -168,6 +172,11 @@ def check_names(config: PlanConfig, stack: str) -> None:
                 )
             )
 
+    zone_flows: dict[str, list[tuple[int, FlowConfig]]] = defaultdict(list)
+    for j, f in enumerate(config.flows):
+        zone_flows[f.from_].append((j, f))
+        if f.to != f.from_:
+            zone_flows[f.to].append((j, f))
     for i, s, centre, role in placements(config):
         made_by = f"systems[{i}] ({s.id}) in centre {centre}"
         if s.id != INFRA:  # reported above
@@ -177,9 +186,8 @@ def check_names(config: PlanConfig, stack: str) -> None:
         tenant = tenant_resource(centre, s.id)
         reg.add("Pulumi resource TenantSystem", tenant, f"systems[{i}].id", made_by)
         reg.add("Pulumi resource Namespace", namespace_resource(tenant), f"systems[{i}].id", made_by)
-        flows = [(j, f) for j, f in enumerate(config.flows) if s.zone in (f.from_, f.to)]
         dns = centres[centre][1].kubernetes.dns
-        for kind, name, path in tenant_objects(i, s, role, flows, dns):
+        for kind, name, path in tenant_objects(i, s, role, zone_flows.get(s.zone, ()), dns):
             reg.add(f"Pulumi resource {kind}", object_resource(tenant, kind, name), path, made_by)
     for c in config.centres:
         for j, z in enumerate(config.zones):
