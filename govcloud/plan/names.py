@@ -11,7 +11,8 @@ checked here, because a valid id can still make an invalid or clashing name:
 * link ids `<a>-<b>`, security-service ids `<centre>-<kind>` and the Pulumi resource names of the
   program (`<centre>-<system>`, `<centre>-<system>-<kind>-<object>`) must be unique, or one object
   would silently replace another (or Pulumi would stop on a duplicate URN);
-* in a lab plan, centre routers and hosts are network namespaces `gc-<stack>-<centre|host>`.
+* in a lab plan, centre routers and hosts are network namespaces `gc-<stack>-<centre|host>`
+  (govcloud.lab.naming), beside the management namespace `gc-<stack>-oob`.
 
 Every builder of these names (the planner, the Pulumi components) uses the functions below.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from govcloud.lab import naming as lab_naming
 from govcloud.plan.errors import PlanError, PlanIssue
 from govcloud.plan.models import CentreConfig, FlowConfig, PlanConfig, SystemConfig
 
@@ -29,7 +31,6 @@ SECURITY_KINDS = ("bastion", "log-audit", "time", "ids", "waf")
 HOST_NAME_MAX = 63
 INFRA = "infra"
 RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
-OOB = "oob"
 
 
 def ordered_centres(config: PlanConfig) -> list[CentreConfig]:
@@ -225,13 +226,15 @@ def check_names(config: PlanConfig, stack: str) -> None:
                     reg.add("security service id", sid, f"centres[{ci}].id", f"centre {c.id}")
 
     if config.lab:
-        # govcloud.lab.naming: every centre router and host is a network namespace gc-<stack>-<name>.
-        reg.add("lab network namespace", f"gc-{stack}-{OOB}", "(lab)", "the lab's management namespace")
+        # The lab builds every centre router and host as a network namespace gc-<stack>-<name>,
+        # beside its management namespace gc-<stack>-oob.
+        netns = "lab network namespace"
+        reg.add(netns, lab_naming.oob_netns(stack), "(lab)", "the lab's management namespace")
         for c in config.centres:
             ci = centres[c.id][0]
-            reg.add("lab network namespace", f"gc-{stack}-{c.id}", f"centres[{ci}].id", f"centre {c.id}")
+            reg.add(netns, lab_naming.centre_netns(stack, c.id), f"centres[{ci}].id", f"centre {c.id}")
         for name, path, made_by in hosts:
-            reg.add("lab network namespace", f"gc-{stack}-{name}", path, made_by)
+            reg.add(netns, lab_naming.host_netns(stack, name), path, made_by)
 
     issues += reg.issues()
     if issues:
