@@ -12,6 +12,7 @@ from govcloud.components.manifests import SystemPlacement
 from govcloud.components.tenant import TenantSystem
 from govcloud.plan import Plan
 from govcloud.plan.models import KubernetesRender
+from govcloud.plan.names import provider_resource, tenant_resource
 from govcloud.plan.selection import WHOLE, DeploySelection
 from govcloud.toolchain.versions import REPO_ROOT
 
@@ -58,12 +59,14 @@ class Centre(pulumi.ComponentResource):
         if isinstance(kube, KubernetesRender):
             self.target = render_directory(kube.directory)
             provider = k8s.Provider(
-                f"{name}-k8s", render_yaml_to_directory=self.target, opts=pulumi.ResourceOptions(parent=self)
+                provider_resource(name),
+                render_yaml_to_directory=self.target,
+                opts=pulumi.ResourceOptions(parent=self),
             )
         else:
             self.target = f"context:{kube.context}"
             provider = k8s.Provider(
-                f"{name}-k8s",
+                provider_resource(name),
                 context=kube.context,
                 enable_server_side_apply=True,
                 opts=pulumi.ResourceOptions(parent=self),
@@ -71,6 +74,8 @@ class Centre(pulumi.ComponentResource):
         self.systems = {}
         for p in placements(plan, centre_id, selection):
             self.systems[p.system.id] = TenantSystem(
-                f"{name}-{p.system.id}", p, pulumi.ResourceOptions(parent=self, providers=[provider])
+                tenant_resource(name, p.system.id),
+                p,
+                pulumi.ResourceOptions(parent=self, providers=[provider]),
             )
         self.register_outputs({"target": self.target, "systems": sorted(self.systems)})

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from govcloud.components.manifests import Manifest, SystemPlacement, system_manifests
+from govcloud.plan.names import namespace_resource, object_resource
 
 TYPE = "govcloud:k8s:TenantSystem"
 
@@ -47,12 +48,12 @@ class TenantSystem(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         manifests = system_manifests(placement)
         child = pulumi.ResourceOptions(parent=self)
-        ns = _resource(f"{name}-ns", manifests[0], child)
+        ns = _resource(namespace_resource(name), manifests[0], child)
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
         self.kinds = {}
         for m in manifests:
             self.kinds[m["kind"]] = self.kinds.get(m["kind"], 0) + 1
         for m in manifests[1:]:
-            _resource(f"{name}-{m['kind'].lower()}-{m['metadata']['name']}", m, in_ns)
+            _resource(object_resource(name, m["kind"], m["metadata"]["name"]), m, in_ns)
         self.namespace = pulumi.Output.from_input(placement.system.id)
         self.register_outputs({"namespace": self.namespace, "kinds": self.kinds})

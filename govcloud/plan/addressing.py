@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import netaddr
 
+from govcloud.plan.address_space import classify
 from govcloud.plan.allocator import PoolAllocator, identity_hash
 from govcloud.plan.errors import PlanError, PlanIssue
-from govcloud.plan.models import PlanConfig
+from govcloud.plan.models import LinkPoolConfig, PlanConfig, PoolConfig
 
 LAB_V4 = netaddr.IPNetwork("198.18.0.0/15")
 LAB_V6 = netaddr.IPNetwork("fd00::/8")
@@ -118,6 +119,58 @@ def _check_pools(config: PlanConfig) -> list[PlanIssue]:
                 issues.append(
                     PlanIssue(path, f"lab plans must lie in {lab}; {net} does not / 实验环境地址越界")
                 )
+    issues += _check_address_space(config)
+    return issues
+
+
+def _check_address_space(config: PlanConfig) -> list[PlanIssue]:
+    """The address-space rule (govcloud.plan.address_space): private, placeholder, or public by opt-in."""
+    issues: list[PlanIssue] = []
+    pools: list[tuple[str, PoolConfig | LinkPoolConfig]] = [
+        *((f"pools[{i}]", p) for i, p in enumerate(config.pools)),
+        ("link_pool", config.link_pool),
+    ]
+    for where, pool in pools:
+        if config.lab and pool.public:
+            issues.append(
+                PlanIssue(
+                    f"{where}.public",
+                    "lab plans use only the lab ranges; public: true does not apply / 实验环境不使用公网地址",
+                )
+            )
+            continue
+        kinds = []
+        for fam in ("ipv4", "ipv6"):
+            net = _net(getattr(pool, fam))
+            space = classify(net)
+            kinds.append(space.kind)
+            if space.kind == "refused":
+                if space.net is None or space.net == net:
+                    what = f"{net} is {space.label}"
+                else:
+                    verb = "lies in" if net in space.net else "overlaps"
+                    what = f"{net} {verb} {space.net}, {space.label}"
+                issues.append(
+                    PlanIssue(f"{where}.{fam}", f"{what}: no pool may use it / 该地址段不能用作地址池")
+                )
+            elif space.kind == "public" and not pool.public:
+                issues.append(
+                    PlanIssue(
+                        f"{where}.{fam}",
+                        f"{net} is public address space, not private (RFC 1918, ULA fc00::/7) nor a "
+                        "documentation or benchmarking range: if it is allocated to you (the 政务外网's "
+                        "国家/地方公共IP, a carrier's addresses) set `public: true` on the pool "
+                        "/ 公网地址须在地址池上声明 public: true",
+                    )
+                )
+        if pool.public and "public" not in kinds:
+            issues.append(
+                PlanIssue(
+                    f"{where}.public",
+                    "public: true, but neither prefix is public address space; remove it "
+                    "/ 两个前缀都不是公网地址，请删除 public: true",
+                )
+            )
     return issues
 
 

@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Unicode categories never shown raw: controls (NUL, ESC...), format characters (bidi overrides,
+# zero-width), surrogates, private use, unassigned, line and paragraph separators.
+UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` a terminal must not receive raw, as U+XXXX, in order, unique."""
+    seen: dict[str, None] = {}
+    for ch in text:
+        if unicodedata.category(ch) in UNPRINTABLE_CATEGORIES:
+            seen.setdefault(f"U+{ord(ch):04X}", None)
+    return list(seen)
+
+
+def _escape(ch: str) -> str:
+    if unicodedata.category(ch) not in UNPRINTABLE_CATEGORIES:
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control, format (bidi), surrogate, private-use or unassigned character
+    escaped (`\\x1b`, `\\u202e`), so no message or table sends a terminal escape or reorders text."""
+    return "".join(_escape(ch) for ch in text)
 
 
 @dataclass(frozen=True)
@@ -15,11 +42,12 @@ class PlanIssue:
     file: str = ""
 
     def render(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        return f"{where}{self.path}: {self.reason}"
+        """One line for a terminal: file, field path, reason, with nothing unprintable left raw."""
+        where = f"{printable(self.file)}: " if self.file else ""
+        return f"{where}{printable(self.path)}: {printable(self.reason)}"
 
     def to_dict(self) -> dict[str, str]:
-        return {"file": self.file, "path": self.path, "reason": self.reason}
+        return {"file": printable(self.file), "path": printable(self.path), "reason": printable(self.reason)}
 
 
 @dataclass

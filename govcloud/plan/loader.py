@@ -9,7 +9,7 @@ from typing import Any
 import pydantic
 import yaml
 
-from govcloud.plan.errors import PlanError, PlanIssue
+from govcloud.plan.errors import PlanError, PlanIssue, printable, unprintable
 from govcloud.plan.models import CONFIG_KEYS, PlanConfig
 from govcloud.plan.plan import Plan, build_plan
 from govcloud.plan.selection import (
@@ -26,25 +26,92 @@ NAMESPACE = "govcloud"
 LOCK_DIR = REPO_ROOT / "stacks" / "locks"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
+# A plan nests about eight levels deep (config > govcloud:systems > [i] > placement > standby > [j]);
+# anything far deeper is hostile input, refused before PyYAML's recursive composer overflows the stack.
+MAX_DEPTH = 64
+MERGE_TAG = "tag:yaml.org,2002:merge"
+VALUE_TAG = "tag:yaml.org,2002:value"
+STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _construct_mapping(
-    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} / 键重复", key_node.start_mark
+class _PlanLoader(yaml.SafeLoader):
+    """SafeLoader with the plan's rules (every refusal is a YAML error at the offending line):
+
+    * no duplicate keys (PyYAML silently keeps the last one);
+    * keys are strings (no `? [a, b]` complex keys, no `1:` or `on:` read as a number or boolean);
+    * no merge keys (`<<:`): write the keys out, or alias a whole mapping (`&name` / `*name`);
+    * at most MAX_DEPTH levels of nesting;
+    * a scalar that matches a YAML type but cannot be built (a timestamp `2024-13-45`, an integer of
+      thousands of digits) is an error at its line, not a Python exception.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested deeper than {MAX_DEPTH} levels (a plan needs about 8) / 嵌套层数超过 {MAX_DEPTH}",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
             )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            shown = _clip(repr(node.value)) if isinstance(node, yaml.ScalarNode) else node.tag
+            reason = f"cannot read the value {shown} as {node.tag}: {_clip(str(exc), 120)} / 值无法解析"
+            raise yaml.constructor.ConstructorError(None, None, reason, node.start_mark) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "YAML merge keys (`<<:`) are not supported: write the keys out, or alias a whole "
+                    "mapping (`&name` / `*name`) / 不支持 YAML 合并键",
+                    key_node.start_mark,
+                )
+            if key_node.tag == VALUE_TAG:  # a plain `=` key: the text "=", as PyYAML's own loader reads it
+                key_node.tag = STR_TAG
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "a sequence or mapping used as a key (`? [a, b]`): keys are plain names / 不支持复合键",
+                    key_node.start_mark,
+                )
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {_clip(repr(key_node.value))} is read as {type(key).__name__}, not text; "
+                    "quote it / 键须为字符串",
+                    key_node.start_mark,
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {_clip(repr(key))} / 键重复", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def stack_file(stack: str, root: Path = REPO_ROOT) -> Path:
@@ -58,21 +125,122 @@ def lock_path(stack: str | None = None, config: Path | None = None) -> Path:
     return LOCK_DIR / f"{stack}.plan.lock.json"
 
 
+def _unreadable(where: str, reason: str, file: str) -> PlanError:
+    return PlanError([PlanIssue(where, reason, file)], True)
+
+
+def _decode(data: bytes, file: str) -> str:
+    """The file's text; a file that is not UTF-8 (binary, GBK, UTF-16) is unreadable input."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise _unreadable(
+            f"line {line}, byte {exc.start}",
+            f"not UTF-8 text{hint}: byte 0x{data[exc.start]:02x} cannot be decoded; a plan is a UTF-8 "
+            "YAML file / 文件不是 UTF-8 编码的文本",
+            file,
+        ) from None
+
+
+def _mark(mark: yaml.Mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _runaway_quote(text: str, problem: yaml.Mark) -> yaml.Token | None:
+    """A quoted string that spans lines and ends where the parser gave up: an unterminated quote
+    swallows the following lines up to the next quote character, so the error shows up far below."""
+    last: yaml.Token | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= problem.index:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ("'", '"')
+                and token.end_mark.line > token.start_mark.line
+            ):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is not None and problem.line - last.end_mark.line <= 1:
+        return last
+    return None
+
+
+SYNTAX = "YAML syntax error / YAML 语法错误"
+REFUSED = "YAML not accepted / YAML 内容不被接受"
+# Errors whose context mark is where the trouble starts: an opening quote or bracket never closed.
+_OPENED = (
+    "while scanning a quoted scalar",
+    "while scanning a block scalar",
+    "while parsing a flow sequence",
+    "while parsing a flow mapping",
+)
+
+
+def _syntax_issue(exc: yaml.YAMLError, text: str, file: str) -> PlanIssue:
+    """The YAML error at the line where the problem starts, with where the parser noticed it."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        pos = exc.position
+        line, column = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return PlanIssue(
+            f"line {line}, column {column}",
+            f"{SYNTAX}: character U+{ord(char):04X} is not allowed in a YAML file (write control "
+            "characters as escapes in double quotes) / 不允许的字符",
+            file,
+        )
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return PlanIssue("(document)", f"{SYNTAX}: {exc}", file)
+    problem, context = exc.problem or "syntax error", exc.context
+    pmark, cmark = exc.problem_mark, exc.context_mark
+    start, notes = pmark, [f"{problem} at {_mark(pmark)}"]
+    if context and cmark is not None:
+        notes.append(f"{context} at {_mark(cmark)}")
+        if context.startswith(_OPENED):
+            start = cmark
+    if start is pmark and isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError):
+        quote = _runaway_quote(text, pmark)
+        if quote is not None:
+            start = quote.start_mark
+            notes.insert(
+                0,
+                f"the quoted string opened at {_mark(quote.start_mark)} runs on to line "
+                f"{quote.end_mark.line + 1}: an unterminated quote? / 引号未闭合？",
+            )
+    if start is pmark and len(notes) == 1:
+        notes = [problem]
+    kind = SYNTAX if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) else REFUSED
+    return PlanIssue(_mark(start), f"{kind}: {'; '.join(notes)}", file)
+
+
 def read_yaml(path: Path) -> Any:
+    """The YAML document of a plan or stack file; PlanError(unreadable) if it cannot be read.
+
+    Unreadable: a missing or unreadable file, text that is not UTF-8, an empty file, a YAML syntax
+    error, a duplicate or non-string key, a merge key, nesting deeper than MAX_DEPTH.
+    """
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
-        raise PlanError(
-            [PlanIssue("(file)", f"cannot read: {exc.strerror or exc}", str(path))], True
-        ) from exc
+        raise _unreadable("(file)", f"cannot read: {exc.strerror or exc} / 无法读取", file) from exc
+    text = _decode(data, file)
+    if not text.lstrip("\ufeff").strip():
+        raise _unreadable("(file)", "empty file: no settings to read / 文件为空", file)
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        doc = yaml.load(text, Loader=_PlanLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(document)"
-        problem = getattr(exc, "problem", None) or str(exc)
-        issue = PlanIssue(where, f"YAML syntax error: {problem} / YAML 语法错误", str(path))
-        raise PlanError([issue], True) from exc
+        raise PlanError([_syntax_issue(exc, text, file)], True) from None
+    except RecursionError:  # MAX_DEPTH stops the composer first; this is the last line of defence
+        raise _unreadable("(document)", "nested too deeply to read / 嵌套层数过多", file) from None
+    if doc is None:
+        raise _unreadable(
+            "(document)", "empty document: only comments or `null`, no settings / 文件为空（只有注释）", file
+        )
+    return doc
 
 
 PLAN_FILE_KEY = "planFile"
@@ -139,11 +307,41 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# The Chinese of pydantic's own messages (ours are written in both languages).
+_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段",
+    "finite_number": "须为有限数值（不能是 .inf 或 .nan）",
+    "literal_error": "取值不在允许范围内",
+    "string_pattern_mismatch": "格式不符",
+    "string_too_short": "长度不足",
+    "string_too_long": "过长",
+    "too_short": "条目不足",
+    "too_long": "条目过多",
+    "greater_than": "超出范围",
+    "greater_than_equal": "超出范围",
+    "less_than": "超出范围",
+    "less_than_equal": "超出范围",
+    "int_type": "须为整数",
+    "float_type": "须为数值",
+    "string_type": "须为字符串",
+    "bool_type": "须为布尔值",
+    "dict_type": "须为映射",
+    "list_type": "须为列表",
+    "model_type": "须为映射",
+    "model_attributes_type": "须为映射",
+    "union_tag_invalid": "取值不在允许范围内",
+    "union_tag_not_found": "缺少必填字段",
+}
+
+
 def parse_config(raw: dict[str, Any], prefix: str = "") -> PlanConfig:
     """Validate the shape of the settings; errors carry the field path."""
-    unknown = sorted(set(raw) - set(CONFIG_KEYS))
+    # Keys are strings when the YAML loader read them; a caller's dict may hold anything (sort as text).
+    unknown = sorted((k for k in raw if k not in CONFIG_KEYS), key=str)
     issues = [
-        PlanIssue(f"{prefix}{k}", f"unknown setting (known: {', '.join(CONFIG_KEYS)})") for k in unknown
+        PlanIssue(f"{prefix}{k}", f"unknown setting (known: {', '.join(CONFIG_KEYS)}) / 未知配置项")
+        for k in unknown
     ]
     if issues:
         raise PlanError(issues)
@@ -154,8 +352,9 @@ def parse_config(raw: dict[str, Any], prefix: str = "") -> PlanConfig:
         for err in exc.errors(include_url=False):
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"render", "context"}))
             value = err.get("input")
-            shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
-            issues.append(PlanIssue(prefix + _loc(loc), f"{err['msg']}{shown}"))
+            shown = "" if isinstance(value, dict | list) or value is None else f" (got {_clip(repr(value))})"
+            zh = _ZH.get(err["type"])
+            issues.append(PlanIssue(prefix + _loc(loc), f"{err['msg']}{shown}" + (f" / {zh}" if zh else "")))
         raise PlanError(issues) from exc
 
 
@@ -168,8 +367,9 @@ def read_lock(path: Path) -> dict[str, dict[str, str]] | None:
         if doc.get("schema") != "govcloud.plan-lock/v1" or not isinstance(segs, dict):
             raise ValueError("not a govcloud.plan-lock/v1 document")
         return {str(k): {"ipv4": str(v["ipv4"]), "ipv6": str(v["ipv6"])} for k, v in segs.items()}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PlanError([PlanIssue("(lock)", f"unreadable lock file: {exc}", str(path))], True) from exc
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        reason = f"unreadable lock file: {_clip(str(exc), 200)} / 锁文件无法读取"
+        raise PlanError([PlanIssue("(lock)", reason, str(path))], True) from None
 
 
 def write_lock(plan: Plan, path: Path) -> None:
@@ -237,6 +437,19 @@ def load_stack(stack: str, *, use_lock: bool = True, root: Path = REPO_ROOT) -> 
         raise exc.with_file(where) from None
 
 
+def config_stack_name(path: Path) -> str:
+    """The stack name of a plain plan file: its name without `.yaml` (it names the evidence directory)."""
+    stack = path.stem
+    if stack in ("", ".", "..") or unprintable(stack):
+        raise _unreadable(
+            "(file)",
+            f"the file name gives no usable stack name ({printable(stack)!r}): rename the file, e.g. "
+            "city-plan.yaml / 文件名不能作为栈名",
+            str(path),
+        )
+    return stack
+
+
 def load_plan(
     stack: str | None = None,
     config: str | Path | None = None,
@@ -255,8 +468,9 @@ def load_plan(
         raise PlanError([PlanIssue("(arguments)", "give exactly one of --stack or --config")], True)
     path = Path(config)
     try:
+        stack = config_stack_name(path)
         raw, prefix = extract_namespace(read_yaml(path))
         lock = read_lock(lock_path(None, path)) if use_lock else None
-        return plan_from_raw(raw, path.stem, prefix, lock, str(path))
+        return plan_from_raw(raw, stack, prefix, lock, str(path))
     except PlanError as exc:
         raise exc.with_file(path) from None

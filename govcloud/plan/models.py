@@ -8,18 +8,52 @@ address plan are checked in `govcloud.plan.validate` and `govcloud.plan.addressi
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Literal
 
 import netaddr
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from govcloud.plan.errors import unprintable
 
 SLUG = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+# A Kubernetes Service name (RFC 1035 label): a slug that starts with a letter.
+DNS_1035 = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 DIGEST_IMAGE = re.compile(r"^[a-z0-9.\-_/:]+@sha256:[0-9a-f]{64}$")
-CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
+# Kubernetes cpu: millicores (`500m`) or cores with at most 3 decimals (1m is the smallest unit).
+CPU = re.compile(r"^(?:(?P<milli>[1-9][0-9]*)m|(?P<cores>[0-9]+(?:\.[0-9]{1,3})?))$")
 MEMORY = re.compile(r"^[1-9][0-9]*(Ki|Mi|Gi|Ti)$")
+# A container port name (IANA_SVC_NAME): at most 15 of a-z, 0-9 and '-', at least one letter,
+# no '-' at either end and no '--'.
+PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+
+
+def _text(value: str) -> str:
+    bad = unprintable(value)
+    if bad:
+        raise ValueError(
+            f"contains control or invisible characters ({', '.join(bad[:5])}): write printable text only "
+            "/ 含控制字符或不可见字符（如终端转义、双向文本控制符）"
+        )
+    return value
+
+
+def _whole(value: object) -> object:
+    """Strict types: `3.0` is not the level 3 (pydantic's Literal would take it as equal)."""
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "level_not_whole",
+            "Input should be 2, 3 or 4, written as a whole number, not a float / 等级须写作整数 2、3 或 4",
+        )
+    return value
+
 
 Slug = Annotated[str, Field(pattern=SLUG, max_length=63)]
-Level = Literal[2, 3, 4]
+# Free text (names, descriptions, paths): anything printable; no control characters (NUL, ESC),
+# no bidi overrides or zero-width characters, which would hide or reorder what a reviewer reads.
+Text = Annotated[str, AfterValidator(_text)]
+Level = Annotated[Literal[2, 3, 4], BeforeValidator(_whole)]
 CentreRole = Literal["production", "same-city", "remote-dr"]
 ZoneKind = Literal["public", "dedicated", "internet", "management", "security", "replication"]
 HostRole = Literal["app", "db", "bastion", "log-audit", "time", "ids", "waf", "lb"]
@@ -56,7 +90,8 @@ V6Prefix = Annotated[str, AfterValidator(_v6)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # allow_inf_nan: `.inf` and `.nan` are no distance or latency, and JSON cannot carry them.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Capacity(Strict):
@@ -69,7 +104,7 @@ class KubernetesRender(Strict):
     """The Kubernetes provider writes manifests to a directory (renderYamlToDirectory); lab only."""
 
     mode: Literal["render"]
-    directory: str = Field(min_length=1)
+    directory: Text = Field(min_length=1)
     dns: bool = True  # render an allow rule to kube-system DNS (port 53) in every namespace
 
 
@@ -77,7 +112,7 @@ class KubernetesContext(Strict):
     """A real cluster reached through a kubeconfig context."""
 
     mode: Literal["context"]
-    context: str = Field(min_length=1)
+    context: Text = Field(min_length=1)
     dns: bool = True
 
 
@@ -87,8 +122,8 @@ KubernetesTarget = Annotated[KubernetesRender | KubernetesContext, Field(discrim
 class CentreConfig(Strict):
     id: Slug
     role: CentreRole
-    name: str = Field(min_length=1)
-    city: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
+    city: Text = Field(min_length=1)
     distance_km: float = Field(ge=0)
     platform_level: Level
     capacity: Capacity
@@ -98,8 +133,8 @@ class CentreConfig(Strict):
 class ZoneConfig(Strict):
     id: Slug
     kind: ZoneKind
-    name_zh: str | None = None
-    name_en: str | None = None
+    name_zh: Text | None = None
+    name_en: Text | None = None
     department: Slug | None = None
     infra_hosts: int = Field(default=100, ge=1, le=4000)  # size of the per-centre infra segment
 
@@ -115,9 +150,11 @@ class FlowConfig(Strict):
     # Authenticated without encryption: NTP with chrony symmetric keys (SHA256). See docs/policy.md.
     authenticated: bool = False
     families: list[Family] = Field(default_factory=lambda: list(FAMILIES), min_length=1)
-    description: str = ""
+    description: Text = ""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, populate_by_name=True
+    )
 
     @model_validator(mode="after")
     def _ports(self) -> FlowConfig:
@@ -130,8 +167,8 @@ class FlowConfig(Strict):
 
 class DepartmentConfig(Strict):
     id: Slug
-    name: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
+    name_en: Text = Field(min_length=1)
 
 
 class StandbyConfig(Strict):
@@ -158,7 +195,25 @@ class Storage(Strict):
 class Port(Strict):
     port: int = Field(ge=1, le=65535)
     protocol: Literal["TCP", "UDP"] = "TCP"
-    name: str = Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+    name: Annotated[str, AfterValidator(_port_name)]
+
+
+def _workload_name(value: str) -> str:
+    if len(value) > 63 or not re.match(DNS_1035, value):
+        raise ValueError(
+            f"workload name {value!r} is not a Kubernetes Service name (RFC 1035 label): a letter "
+            "first, then a-z, 0-9 and '-', at most 63, no '-' at the end / 工作负载名不合 Kubernetes 规则"
+        )
+    return value
+
+
+def _port_name(value: str) -> str:
+    if not PORT_NAME.match(value) or "--" in value or not re.search(r"[a-z]", value):
+        raise ValueError(
+            f"port name {value!r} is not a Kubernetes port name (IANA service name): at most 15 of a-z, "
+            "0-9 and '-', at least one letter, no '-' at either end, no '--' / 端口名不合 Kubernetes 规则"
+        )
+    return value
 
 
 def _image(value: str) -> str:
@@ -168,8 +223,12 @@ def _image(value: str) -> str:
 
 
 def _cpu(value: str) -> str:
-    if not CPU.match(value):
-        raise ValueError(f"cpu must be a Kubernetes quantity such as 500m or 2: {value!r}")
+    m = CPU.match(value)
+    if m is None or (m["cores"] is not None and Decimal(m["cores"]) == 0):
+        raise ValueError(
+            f"cpu must be a Kubernetes quantity above zero such as 500m, 1 or 1.5 (millicores, or cores "
+            f"with at most 3 decimals): {value!r} / CPU 配额须为大于零的 Kubernetes 数量"
+        )
     return value
 
 
@@ -180,7 +239,9 @@ def _memory(value: str) -> str:
 
 
 class Workload(Strict):
-    name: Slug
+    # Also the name of its Deployment, Service, PodDisruptionBudget and container: a Service name is
+    # an RFC 1035 label (starts with a letter).
+    name: Annotated[str, AfterValidator(_workload_name)]
     image: Annotated[str, AfterValidator(_image)]
     replicas: int = Field(ge=1, le=100)
     ports: list[Port] = Field(default_factory=list)
@@ -191,14 +252,14 @@ class Workload(Strict):
 class SystemConfig(Strict):
     id: Slug
     department: Slug
-    name: str = Field(min_length=1)
-    name_en: str = ""
+    name: Text = Field(min_length=1)
+    name_en: Text = ""
     level: Level
     zone: Slug
     placement: Placement
     dr: DrTargets
     data_classification: Literal["public", "internal", "sensitive", "important", "core"]
-    data_residency: str = Field(min_length=1)
+    data_residency: Text = Field(min_length=1)
     storage: Storage
     internet_facing: bool = False
     protections: list[Protection] = Field(default_factory=list)
@@ -211,15 +272,19 @@ class PoolConfig(Strict):
     zone: Slug | None = None  # a zone pool; else the centre-wide pool
     ipv4: V4Prefix
     ipv6: V6Prefix
+    # Public (globally routed) address space is allowed only when the pool says so: the 政务外网's
+    # 国家/地方公共IP, or a carrier's addresses for the 互联网接入区 (docs/plan.md, "Address space").
+    public: bool = False
 
 
 class LinkPoolConfig(Strict):
     ipv4: V4Prefix
     ipv6: V6Prefix
+    public: bool = False
 
 
 class ReservedConfig(Strict):
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     ipv4: list[V4Prefix] = Field(default_factory=list)
     ipv6: list[V6Prefix] = Field(default_factory=list)
     reachable: bool = False  # False: e.g. 政务内网, which no plan object may touch
@@ -261,7 +326,7 @@ class LinkOverride(Strict):
 class PlanConfig(Strict):
     """The whole `govcloud:` namespace."""
 
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     lab: bool = False
     log_retention_days: int = Field(default=185, ge=1)
     log_integrity: LogIntegrityConfig = Field(default_factory=LogIntegrityConfig)

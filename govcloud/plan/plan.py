@@ -12,11 +12,20 @@ from govcloud.plan.addressing import AddressResult, SegmentRequest, plan_address
 from govcloud.plan.dr import EDITION, gbt20988_level
 from govcloud.plan.errors import PlanError, PlanIssue
 from govcloud.plan.models import CentreConfig, HostRoleConfig, PlanConfig, SystemConfig, ZoneConfig
+from govcloud.plan.names import (
+    INFRA,
+    SECURITY_KINDS,
+    check_names,
+    host_name,
+    link_id,
+    ordered_centres,
+    segment_id,
+    service_id,
+)
 from govcloud.plan.validate import validate
 
 SCHEMA = "govcloud.plan/v1"
 ROLE_ZH = {"production": "生产中心", "same-city": "同城双活中心", "remote-dr": "异地灾备中心"}
-ROLE_ORDER = {"production": 0, "same-city": 1, "remote-dr": 2}
 ZONE_NAMES = {
     "public": ("公用网络区", "Public network zone"),
     "dedicated": ("专用网络区", "Dedicated network zone"),
@@ -37,7 +46,6 @@ ROLE_OFFSET = {
     "waf": 70,
     "lb": 80,
 }
-SECURITY_KINDS = ("bastion", "log-audit", "time", "ids", "waf")
 SECURITY_KIND_ZH = {
     "bastion": "堡垒机",
     "log-audit": "日志审计",
@@ -157,9 +165,14 @@ class Plan:
             "systems": [_system_json(s) for s in cfg.systems],
             "address_plan": {
                 "pools": [
-                    {"centre": p.centre, "zone": p.zone, "ipv4": p.ipv4, "ipv6": p.ipv6} for p in cfg.pools
+                    {"centre": p.centre, "zone": p.zone, "ipv4": p.ipv4, "ipv6": p.ipv6, "public": p.public}
+                    for p in cfg.pools
                 ],
-                "link_pool": {"ipv4": cfg.link_pool.ipv4, "ipv6": cfg.link_pool.ipv6},
+                "link_pool": {
+                    "ipv4": cfg.link_pool.ipv4,
+                    "ipv6": cfg.link_pool.ipv6,
+                    "public": cfg.link_pool.public,
+                },
                 "reserved": [
                     {"name": r.name, "ipv4": list(r.ipv4), "ipv6": list(r.ipv6), "reachable": r.reachable}
                     for r in cfg.reserved
@@ -184,7 +197,7 @@ class Plan:
             "centre": req.centre,
             "zone": req.zone,
             "system": req.system,
-            "owner": req.system or "infra",
+            "owner": req.system or INFRA,
             "hosts": req.hosts,
             "ipv4": {
                 "prefix": f"{ntop4(v4)}/{pre.ipv4.prefixlen}",
@@ -203,7 +216,7 @@ class Plan:
     def _links_json(self) -> list[dict[str, Any]]:
         out = []
         for a, b in link_pairs(self.config):
-            lid = f"{a.id}-{b.id}"
+            lid = link_id(a.id, b.id)
             override = next((o for o in self.config.links if {o.a, o.b} == {a.id, b.id}), None)
             remote = "remote-dr" in (a.role, b.role)
             default_latency = (
@@ -250,7 +263,7 @@ class Plan:
                     continue
                 seen.add((h.centre, kind))
                 svc: dict[str, Any] = {
-                    "id": f"{h.centre}-{kind}",
+                    "id": service_id(h.centre, kind),
                     "kind": kind,
                     "kind_zh": SECURITY_KIND_ZH[kind],
                     "centre": h.centre,
@@ -320,7 +333,7 @@ def _system_json(s: SystemConfig) -> dict[str, Any]:
 
 
 def link_pairs(cfg: PlanConfig) -> list[tuple[CentreConfig, CentreConfig]]:
-    ordered = sorted(cfg.centres, key=lambda c: (ROLE_ORDER[c.role], c.id))
+    ordered = ordered_centres(cfg)
     return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
 
 
@@ -328,12 +341,12 @@ def segment_requests(cfg: PlanConfig) -> dict[str, SegmentRequest]:
     reqs: dict[str, SegmentRequest] = {}
     for s in cfg.systems:
         for centre in [*s.placement.active, *(sb.centre for sb in s.placement.standby)]:
-            sid = f"{centre}/{s.zone}/{s.id}"
+            sid = segment_id(centre, s.zone, s.id)
             reqs[sid] = SegmentRequest(sid, centre, s.zone, s.id, s.hosts)
     for c in cfg.centres:
         for z in cfg.zones:
             if z.kind != "dedicated":
-                sid = f"{c.id}/{z.id}/infra"
+                sid = segment_id(c.id, z.id, INFRA)
                 reqs[sid] = SegmentRequest(sid, c.id, z.id, None, z.infra_hosts)
     return reqs
 
@@ -341,9 +354,9 @@ def segment_requests(cfg: PlanConfig) -> dict[str, SegmentRequest]:
 def _hosts(cfg: PlanConfig, addresses: AddressResult) -> list[Host]:
     hosts: list[Host] = []
     issues: list[PlanIssue] = []
-    for c in sorted(cfg.centres, key=lambda c: (ROLE_ORDER[c.role], c.id)):
+    for c in ordered_centres(cfg):
         for i, role in enumerate(cfg.hosts):
-            sid = f"{c.id}/{role.zone}/infra"
+            sid = segment_id(c.id, role.zone, INFRA)
             pre = addresses.segments[sid]
             for n in range(1, role.count + 1):
                 offset = ROLE_OFFSET[role.role] + n - 1
@@ -359,7 +372,7 @@ def _hosts(cfg: PlanConfig, addresses: AddressResult) -> list[Host]:
                 v6 = netaddr.IPAddress(int(pre.ipv6.network) + int(str(offset), 16), 6)
                 hosts.append(
                     Host(
-                        f"{c.id}-{role.role}-{n}",
+                        host_name(c.id, role.role, n),
                         c.id,
                         role.zone,
                         role.role,
@@ -379,8 +392,9 @@ def build_plan(
 ) -> Plan:
     """Validate the config and plan it; raise PlanError (with every problem found) if it cannot be."""
     validate(config)
+    check_names(config, stack)
     reqs = segment_requests(config)
-    link_ids = [f"{a.id}-{b.id}" for a, b in link_pairs(config)]
+    link_ids = [link_id(a.id, b.id) for a, b in link_pairs(config)]
     addresses = plan_addresses(config, reqs.values(), link_ids, lock)
     plan = Plan(stack, config, addresses, reqs, source=source)
     plan.hosts = _hosts(config, addresses)

@@ -13,9 +13,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from govcloud.report.errors import ReportInputError
+from govcloud.yaml_depth import check_depth
 
 CATALOGUE_SCHEMA = "govcloud.catalogue/v1"
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64  # the catalogue nests about 6 levels
 
 
 class Text(BaseModel):
@@ -133,9 +135,12 @@ def load_catalogue(path: Path) -> Catalogue:
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportInputError(path, None, f"cannot read: {exc}") from None
     try:
+        check_depth(text, MAX_DEPTH, _LOADER)  # libyaml's composer would crash the process
         data = yaml.load(text, Loader=_LOADER)  # a SafeLoader (libyaml when built in)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         raise ReportInputError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except (ValueError, OverflowError) as exc:  # a scalar YAML cannot build: 2024-13-45, a 5,000-digit int
+        raise ReportInputError(path, None, f"invalid YAML value: {exc}") from None
     return parse_catalogue(data, path)

@@ -32,6 +32,9 @@ def load_previous(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportInputError(path, None, f"previous report is not readable JSON: {exc}") from None
+    except RecursionError:
+        reason = "previous report is not readable JSON: nested too deeply"
+        raise ReportInputError(path, None, reason) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         found = data.get("schema") if isinstance(data, dict) else None
         raise ReportInputError(path, "schema", f"expected {SCHEMA!r}, found {found!r}")

@@ -24,7 +24,8 @@ InputState = Literal["ok", "missing", "corrupt", "rejected"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # allow_inf_nan: NaN or Infinity (JSON `NaN`, `1e999`) is no measurement; such a document is corrupt.
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
 class Bilingual(_Model):
@@ -217,18 +218,48 @@ class Consistency(_Model):
     detail: str = ""
 
 
+def _part(d: dict[str, Any], key: str) -> dict[str, Any]:
+    """An optional object of a drill record ({} when absent or null); any other type rejects the record."""
+    v = d.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError(f"{key}: expected an object, got {type(v).__name__}")
+    return v
+
+
+def _parts(d: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """An optional list of objects of a drill record; a list holding anything else rejects the record
+    (dropping one entry could hide a failure)."""
+    v = d.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        raise ValueError(f"{where}: expected a list of objects")
+    return v
+
+
+def _number(v: Any, where: str) -> float | int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"{where}: expected a number, got {type(v).__name__}")
+    return v
+
+
 def _from_drill_record(d: dict[str, Any]) -> dict[str, Any]:
     """The record `govcloud drill run` writes (scenario object, phases, per-system targets) in the
-    shape this report reads. Records already in that shape pass through unchanged."""
+    shape this report reads. Records already in that shape pass through unchanged. A part of the
+    wrong type rejects the record (ValueError: pydantic reports it as a validation error)."""
     scen = d.get("scenario")
     if not isinstance(scen, dict):
         return d
-    ach = d.get("achieved") or {}
-    lags = [r for r in d.get("replication_before_fault") or [] if isinstance(r, dict)]
-    cons = d.get("consistency") or {}
-    g = d.get("gbt20988") or {}
+    ach = _part(d, "achieved")
+    lags = _parts(d, "replication_before_fault", "replication_before_fault")
+    cons = _part(d, "consistency")
+    g = _part(d, "gbt20988")
     systems = []
-    for t in (d.get("targets") or {}).get("systems") or []:
+    for t in _parts(_part(d, "targets"), "systems", "targets.systems"):
         met = t.get("rto_met") and t.get("rpo_met")
         systems.append({
             "system": t.get("system"),
@@ -236,6 +267,12 @@ def _from_drill_record(d: dict[str, Any]) -> dict[str, Any]:
             "achieved": {"rto_s": t.get("achieved_rto_s"), "rpo_s": t.get("achieved_rpo_s")},
             "result": "pass" if met else "fail",
         })
+    where = "replication_before_fault[]"
+    lag_s = [_number(r.get("replay_lag_s"), f"{where}.replay_lag_s") or 0.0 for r in lags]
+    lag_b = [_number(r.get("replay_lag_bytes"), f"{where}.replay_lag_bytes") or 0 for r in lags]
+    digests = cons.get("digests") or []
+    if not isinstance(digests, list):
+        raise ValueError("consistency.digests: expected a list")
     return {
         "schema": d.get("schema"),
         "drill_id": d.get("drill_id"),
@@ -243,16 +280,17 @@ def _from_drill_record(d: dict[str, Any]) -> dict[str, Any]:
         "started_at": d.get("started_at"),
         "finished_at": d.get("ended_at"),
         "steps": [{"name": st.get("phase"), "at": st.get("started_at"), "ended_at": st.get("ended_at"),
-                   "result": "ok" if st.get("ok") else "failed"} for st in d.get("steps") or []],
+                   "result": "ok" if st.get("ok") else "failed"} for st in _parts(d, "steps", "steps")],
         "achieved": {"rto_s": ach.get("rto_write_s"), "rpo_s": ach.get("rpo_s")},
         "systems": systems,
-        "replication_lag_s": max((r.get("replay_lag_s") or 0.0 for r in lags), default=None),
-        "replication_lag_bytes": max((r.get("replay_lag_bytes") or 0 for r in lags), default=None),
+        "replication_lag_s": max(lag_s, default=None),
+        "replication_lag_bytes": max(lag_b, default=None),
         "consistency": {"result": "pass" if cons.get("consistent") else "fail",
                         "method": "rows and MD5 of the drill table on every node",
-                        "detail": f"{len(cons.get('digests') or [])} nodes compared"} if cons else None,
+                        "detail": f"{len(digests)} nodes compared"} if cons else None,
         "gbt20988_edition": g.get("edition"),
-        "elements": [e.get("id") for e in g.get("elements") or [] if e.get("status") == "evidenced"],
+        "elements": [e.get("id") for e in _parts(g, "elements", "gbt20988.elements")
+                     if e.get("status") == "evidenced"],
         "claimed_level": g.get("level_supported_as_evidence"),
         "result": "pass" if d.get("passed") else "fail",
     }
@@ -358,6 +396,8 @@ def _diagnose(kind: str, path: Path, rel: str, data: bytes, expected: str) -> In
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return InputFile(kind, path, rel, "corrupt", f"不是有效的 JSON：{exc}", f"not valid JSON: {exc}")
+    except RecursionError:
+        return InputFile(kind, path, rel, "corrupt", "JSON 嵌套层数过多", "not valid JSON: nested too deeply")
     if not isinstance(raw, dict):
         return InputFile(kind, path, rel, "corrupt", "顶层不是 JSON 对象", "top level is not a JSON object")
     if raw.get("schema") != expected:

@@ -97,6 +97,8 @@ def verify(report_dir: Path, evidence_dir: Path | None = None) -> VerifyResult:
         raise ReportInputError(mpath, None, "no manifest.json in the report directory") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportInputError(mpath, None, f"not readable JSON: {exc}") from None
+    except RecursionError:
+        raise ReportInputError(mpath, None, "not readable JSON: nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("schema") != MANIFEST_SCHEMA:
         raise ReportInputError(mpath, "schema", f"expected {MANIFEST_SCHEMA!r}")
     outputs, inputs = doc.get("outputs"), doc.get("inputs")

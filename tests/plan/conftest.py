@@ -30,6 +30,18 @@ def lab_raw(lab_raw_session: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(lab_raw_session)
 
 
+@pytest.fixture(scope="session")
+def chuzhou_raw_session() -> dict[str, Any]:
+    raw, _prefix = extract_namespace(read_yaml(CHUZHOU_FILE))
+    return raw
+
+
+@pytest.fixture
+def chuzhou_raw(chuzhou_raw_session: dict[str, Any]) -> dict[str, Any]:
+    """A private deep copy of the chuzhou plan's settings (not a lab plan: real address rules)."""
+    return copy.deepcopy(chuzhou_raw_session)
+
+
 def write_plain(path: Path, raw: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

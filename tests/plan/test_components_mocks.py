@@ -208,3 +208,32 @@ def test_invalid_stack_config_stops_the_program(lab_raw: dict[str, Any]) -> None
     finally:
         pulumi.runtime.set_all_config({})
     assert mocks.resources == []
+
+
+def test_derived_names_checked_by_the_plan_are_the_names_declared(
+    lab_plan: Plan,
+    lab_resources: list[Registered],
+    chuzhou_resources: tuple[Plan, list[Registered]],
+) -> None:
+    """govcloud.plan.names predicts every Pulumi name the components declare, so its clash check
+    (an error at `govcloud plan`) sees exactly what Pulumi would see."""
+    from govcloud.plan import names  # noqa: PLC0415
+
+    for plan, resources in ((lab_plan, lab_resources), chuzhou_resources):
+        cfg = plan.config
+        expected: set[tuple[str, str]] = set()
+        for i, s, centre, role in names.placements(cfg):
+            tenant = names.tenant_resource(centre, s.id)
+            expected |= {("TenantSystem", tenant), ("Namespace", names.namespace_resource(tenant))}
+            flows = [(j, f) for j, f in enumerate(cfg.flows) if s.zone in (f.from_, f.to)]
+            dns = plan.centre(centre).kubernetes.dns
+            for kind, name, _path in names.tenant_objects(i, s, role, flows, dns):
+                expected.add((kind, names.object_resource(tenant, kind, name)))
+        declared = {
+            (r.typ.rsplit(":", 1)[-1], r.name)
+            for r in resources
+            if r.typ.startswith("kubernetes:") or r.typ == "govcloud:k8s:TenantSystem"
+        }
+        assert declared == expected, (declared ^ expected)
+        providers = {r.name for r in of_type(resources, "pulumi:providers:kubernetes")}
+        assert providers == {names.provider_resource(c.id) for c in cfg.centres}

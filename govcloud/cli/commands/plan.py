@@ -11,13 +11,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from govcloud.plan import Plan, PlanError, load_plan, lock_path, write_lock
+from govcloud.plan.errors import printable
 from govcloud.plan.export import address_rows, to_csv
 from govcloud.plan.loader import stack_lock_path
 from govcloud.state import evidence_dir, write_json
 
+# The only exit codes of `govcloud plan` (docs/plan.md, "Exit codes"); any other, or a traceback, is a bug.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CODES = (EXIT_OK, EXIT_FINDINGS, EXIT_USAGE)
 
 
 class Format(StrEnum):
@@ -41,7 +45,7 @@ def load_or_exit(stack: str | None, config: Path | None, as_json: bool, use_lock
                 else "[bold red]无法读取 / cannot read[/]"
             )
             for issue in exc.issues:
-                err.print(f"  - {issue.render()}", markup=False)
+                err.print(Text(f"  - {issue.render()}"))  # Text: no markup, no emoji codes
         raise typer.Exit(EXIT_USAGE if exc.unreadable else EXIT_FINDINGS) from None
 
 
@@ -50,17 +54,27 @@ def write_evidence(plan: Plan, doc: dict[str, Any]) -> Path:
     return write_json(evidence_dir(plan.stack) / "plan.json", doc, indent=1)
 
 
+def _cell(value: object) -> Text:
+    """A table cell from plan text: never rich markup or emoji codes, never a raw control character."""
+    return Text(printable(str(value)))
+
+
+def _row(table: Table, *values: object) -> None:
+    table.add_row(*(_cell(v) for v in values))
+
+
 def _print_table(doc: dict[str, Any]) -> None:
     out = Console(highlight=False, soft_wrap=False, width=max(Console().width, 140))
     lab = " · 实验环境 lab" if doc["lab"] else ""
-    out.print(f"[bold]{doc['name']}[/] (stack {doc['stack']}{lab})")
+    out.print(Text.assemble((printable(doc["name"]), "bold"), f" (stack {printable(doc['stack'])}{lab})"))
     centres = Table(title="中心 / Centres (两地三中心)")
     for col in ("id", "角色 role", "名称 name", "城市 city", "距离 km", "平台等级 level", "Kubernetes"):
         centres.add_column(col)
     for c in doc["centres"]:
         k = c["kubernetes"]
         target = f"render → {k['directory']}" if k["mode"] == "render" else f"context {k['context']}"
-        centres.add_row(
+        _row(
+            centres,
             c["id"],
             f"{c['role_zh']} {c['role']}",
             c["name"],
@@ -85,7 +99,8 @@ def _print_table(doc: dict[str, Any]) -> None:
     for s in doc["systems"]:
         p = s["placement"]
         standby = ",".join(f"{sb['centre']}({sb['replication']})" for sb in p["standby"])
-        systems.add_row(
+        _row(
+            systems,
             s["id"],
             s["department"],
             s["name"],
@@ -100,7 +115,8 @@ def _print_table(doc: dict[str, Any]) -> None:
     for col in ("id", "源 from", "目的 to", "协议 proto", "端口 ports", "边界 boundary", "加密 enc"):
         flows.add_column(col)
     for f in doc["flows"]:
-        flows.add_row(
+        _row(
+            flows,
             f["id"],
             f["from"],
             f["to"],
@@ -123,7 +139,8 @@ def _print_table(doc: dict[str, Any]) -> None:
     ):
         addr.add_column(col)
     for r in address_rows(doc):
-        addr.add_row(
+        _row(
+            addr,
             r["centre"],
             r["zone"],
             r["owner"],
@@ -138,15 +155,11 @@ def _print_table(doc: dict[str, Any]) -> None:
     for col in ("id", "类型 kind", "时延 ms", "带宽 Mbit/s", "IPv4", "IPv6"):
         links.add_column(col)
     for lk in doc["links"]:
-        links.add_row(
-            lk["id"], lk["kind"], str(lk["latency_ms"]), str(lk["bandwidth_mbit"]), lk["ipv4"], lk["ipv6"]
-        )
+        _row(links, lk["id"], lk["kind"], lk["latency_ms"], lk["bandwidth_mbit"], lk["ipv4"], lk["ipv6"])
     out.print(links)
     if doc["address_plan"]["relocated"]:
-        out.print(
-            f"[yellow]relocated (lock entries that no longer fit / 已重新分配): "
-            f"{', '.join(doc['address_plan']['relocated'])}[/]"
-        )
+        relocated = printable(", ".join(doc["address_plan"]["relocated"]))
+        out.print(Text(f"relocated (lock entries that no longer fit / 已重新分配): {relocated}", "yellow"))
 
 
 def plan_command(
@@ -171,8 +184,15 @@ def plan_command(
 ) -> None:
     """规划校验与地址规划 — validate the plan and print topology and the dual-stack address plan.
 
-    Exit codes: 0 valid, 1 plan rejected (every problem listed with file, field and reason),
-    2 unreadable input or wrong arguments.
+    Exit codes, and no others (every problem is listed with file, field path and reason):
+
+    0 valid.
+
+    1 plan rejected: the file was read, and its content breaks a rule.
+
+    2 unreadable input, or wrong arguments.
+
+    Unreadable: missing, not UTF-8, empty, YAML syntax error, duplicate or non-text key, `<<`, depth > 64.
     """
     if as_json:
         fmt = Format.json
@@ -190,11 +210,12 @@ def plan_command(
     write_evidence(plan, doc)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
+        out.write_text(text + "\n", encoding="utf-8")
     if update_lock:
         write_lock(plan, stack_lock_path(stack) if stack else lock_path(None, config))
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     elif fmt is Format.csv:
         sys.stdout.write(to_csv(doc))
     else:
