@@ -97,7 +97,8 @@ def nesting_bound(text: str) -> int:
     """An upper bound of the nesting depth of YAML text (cheap: most files skip the scans).
 
     Block nesting on a line is at most twice its indentation plus its `- `, `? ` and `: `
-    indicators (plus two); flow nesting at most the deepest run of open brackets.
+    indicators (plus two), so at most three times its length plus two; flow nesting is at most
+    the deepest run of open brackets.
     """
     flow = text.count("[") + text.count("{")
     if flow > C_SAFE_DEPTH:
@@ -106,14 +107,13 @@ def nesting_bound(text: str) -> int:
             depth += 1 if match.group() in "[{" else -1
             flow = max(flow, depth)
     lines = text.splitlines()
-    short = (C_SAFE_DEPTH - 2) // 3
-    longest = max(map(len, lines), default=0)
-    block = 3 * min(longest, short) + 2
-    if longest > short:
-        for line in lines:
-            if len(line) > short:
-                indent = len(line) - len(line.lstrip(" "))
-                block = max(block, 2 * indent + 2 + line.count("- ") + line.count("? ") + line.count(": "))
+    cheap = flow + 3 * max(map(len, lines), default=0) + 2
+    if cheap <= C_SAFE_DEPTH:
+        return cheap
+    block = 0
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        block = max(block, 2 * indent + 2 + line.count("- ") + line.count("? ") + line.count(": "))
     return flow + block
 
 
@@ -164,12 +164,16 @@ def parse_yaml(text: str) -> list[Document]:
         raise DocumentError(f"invalid YAML: {exc} / YAML 格式错误", kind="yaml-syntax") from exc
     except (RecursionError, MemoryError) as exc:
         raise DocumentError("YAML nested too deeply / YAML 嵌套层次过深", kind="yaml-syntax") from exc
+    except Exception as exc:  # PyYAML's own assertions on some malformed streams
+        raise DocumentError(
+            f"invalid YAML: the parser gave up ({type(exc).__name__}) / YAML 格式错误", kind="yaml-syntax"
+        ) from exc
     finally:
         loader.dispose()
     docs: list[Document] = []
     for i, value in enumerate(values):
         start, end, items = loader.marks[i] if i < len(loader.marks) else (1, 1, [])
-        safe = JsonSafe()
+        safe = JsonSafe(escapes=_has_escapes(text))
         try:
             clean = safe.convert(value)
         except DocumentError as exc:
@@ -192,7 +196,7 @@ def parse_json(text: str) -> list[Document]:
         ) from exc
     except (RecursionError, MemoryError) as exc:
         raise DocumentError("JSON nested too deeply / JSON 嵌套层次过深", kind="json-syntax") from exc
-    safe = JsonSafe()
+    safe = JsonSafe(escapes=_has_escapes(text))
     clean = safe.convert(value)
     return [
         Document(
@@ -209,10 +213,14 @@ def load_json_file(path: Path) -> Any:
 class JsonSafe:
     """Converts one parsed document to plain JSON types within the depth and node limits."""
 
-    def __init__(self, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+    def __init__(
+        self, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES, *, escapes: bool = True
+    ) -> None:
         self.max_depth = max_depth
         self.budget = max_nodes
         self.directives: set[str] = set()
+        # Only escape sequences (\uD800) can produce lone surrogates, which no UTF-8 output takes.
+        self.escapes = escapes
 
     def convert(self, value: Any) -> Any:
         try:
@@ -229,12 +237,18 @@ class JsonSafe:
         if depth > self.max_depth:
             raise _PathError(f"nested deeper than {self.max_depth} levels (or a recursive alias) / 嵌套过深")
         kind = type(value)
-        if kind is str or kind is int or kind is bool or value is None:
+        if kind is str:
+            if self.escapes:
+                _check_encodable(value)
+            return value
+        if kind is int or kind is bool or value is None:
             return value
         if kind is dict:
             out: dict[str, Any] = {}
             for k, v in value.items():
                 key = k if type(k) is str else _key_text(k)
+                if self.escapes:
+                    _check_encodable(key)
                 if key[:1] == "$" and key.startswith(PATCH_DIRECTIVES):
                     self.directives.add(key)
                 try:
@@ -262,6 +276,19 @@ class JsonSafe:
         if isinstance(value, bytes):
             return value.decode("utf-8", "replace")
         return str(value)
+
+
+def _check_encodable(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _PathError(
+            f"invalid Unicode escape (a lone surrogate) at {exc.start} / 非法 Unicode 转义"
+        ) from None
+
+
+def _has_escapes(text: str) -> bool:
+    return "\\u" in text or "\\U" in text
 
 
 class _PathError(Exception):

@@ -88,7 +88,8 @@ def load_preview_json(path: Path) -> tuple[list[KubeItem], list[dict[str, Any]],
     """`pulumi preview --json`: Kubernetes objects of the planned steps, the other resources, problems.
 
     An unreadable file or one that is not a preview is one problem; so is each malformed step, and
-    the other steps are still read. A preview with no step at all is a problem (nothing to judge).
+    the other steps are still read. A preview that creates or updates nothing is a problem too
+    (the gate never passes on nothing read).
     """
     source = str(path)
     try:
@@ -152,13 +153,13 @@ def load_preview_json(path: Path) -> tuple[list[KubeItem], list[dict[str, Any]],
         kube.append(
             {"source": urn, "object": obj, "location": {"file": source, "start_line": None, "end_line": None}}
         )
-    if not steps:
+    if not kube and not others:
         problems.append(
             InputProblem(
                 source,
                 None,
                 "steps",
-                "the preview has no steps: nothing to judge / preview 中没有任何步骤",
+                "the preview creates or updates no resource: nothing to judge / preview 中没有任何资源",
                 "no-objects",
                 "run `pulumi preview --json` on a stack with resources / 请对含资源的栈运行 preview",
             )

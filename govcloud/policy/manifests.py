@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +162,7 @@ def _chart_roots(directory: Path) -> set[Path]:
     return roots
 
 
-def _kustomize_roles(
-    directory: Path, problems: list[InputProblem], label: str
-) -> dict[Path, tuple[str, str]]:
+def _kustomize_roles(directory: Path, problems: list[InputProblem]) -> dict[Path, tuple[str, str]]:
     """Resolved path -> (role, kustomization) for every file a kustomization names as a non-object."""
     roles: dict[Path, tuple[str, str]] = {}
     for root, dirs, names in os.walk(directory):
@@ -173,7 +171,7 @@ def _kustomize_roles(
             if name.lower() not in KUSTOMIZATION_NAMES:
                 continue
             path = Path(root) / name
-            rel = f"{label}/{path.relative_to(directory).as_posix()}"
+            rel = str(path)
             try:
                 docs = documents.parse_yaml(documents.read_text(path))
             except DocumentError as exc:
@@ -257,7 +255,16 @@ def _first_template_line(text: str) -> int | None:
 
 
 def load_file(path: Path, rel: str, ctx: FileContext) -> tuple[list[KubeItem], list[InputProblem]]:
-    """The objects of one file and the problems that stop parts of it from being judged."""
+    """The objects of one file and the problems that stop parts of it from being judged.
+
+    Objects are named `rel` (`<dir name>/<path>`, `#<n>` for the n-th document), as findings and
+    waivers know them; problems name the file by its path, so editors and code scanning find it.
+    """
+    items, problems = _load_file(path, rel, ctx)
+    return items, [replace(p, file=str(path)) for p in problems]
+
+
+def _load_file(path: Path, rel: str, ctx: FileContext) -> tuple[list[KubeItem], list[InputProblem]]:
     try:
         text = documents.read_text(path)
     except DocumentError as exc:
@@ -291,7 +298,7 @@ def load_file(path: Path, rel: str, ctx: FileContext) -> tuple[list[KubeItem], l
                 1,
                 "-",
                 f"a kustomize {ctx.kustomize_role} named by {ctx.kustomization} / "
-                f"被 {ctx.kustomization} 引用的 kustomize 文件",
+                "被上述 kustomization 引用的补丁或输入文件",
                 "kustomize-patch",
                 HINT_KUSTOMIZE,
             )
@@ -496,7 +503,7 @@ def load_manifest_dir(directory: Path, excludes: list[str] | None = None) -> Man
     rules = IgnoreRules.for_directory(directory, list(excludes or []))
     files = _walk(directory, rules, result)
     charts = _chart_roots(directory)
-    roles = _kustomize_roles(directory, result.problems, label)
+    roles = _kustomize_roles(directory, result.problems)
     jobs = []
     for path in files:
         rel = path.relative_to(directory).as_posix()
@@ -520,7 +527,7 @@ def load_manifest_dir(directory: Path, excludes: list[str] | None = None) -> Man
         )
         result.problems.append(
             InputProblem(
-                label,
+                str(directory),
                 None,
                 "-",
                 reason,
