@@ -72,8 +72,12 @@ def test_duplicate_objects_are_reported_not_refused(tmp_path: Path) -> None:
     loaded = load_manifest_dir(tmp_path)
     assert loaded.problems == []
     assert inputs.find_duplicates(loaded.items) == [
-        {"kind": "ConfigMap", "namespace": "a", "name": "c", "sources": [f"{tmp_path.name}/one.yaml",
-                                                                          f"{tmp_path.name}/two.yaml"]}
+        {
+            "kind": "ConfigMap",
+            "namespace": "a",
+            "name": "c",
+            "sources": [f"{tmp_path.name}/one.yaml", f"{tmp_path.name}/two.yaml"],
+        }
     ]
 
 
