@@ -233,19 +233,20 @@ def _kustomization_refs(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _context(path: Path, charts: set[Path], roles: dict[Path, tuple[str, str]]) -> FileContext:
     ctx = FileContext()
-    for parent in path.parents:
+    for parent in path.parents if charts else ():
         if parent in charts:
             rel = path.relative_to(parent).parts
             ctx.chart_templates = rel[0] == "templates"
             in_values_place = len(rel) == 1 or rel[0] == "ci"
             ctx.chart_values = in_values_place and bool(VALUES_RE.match(path.name))
             break
-    try:
-        role = roles.get(path.resolve())
-    except (OSError, RuntimeError):
-        role = None
-    if role is not None:
-        ctx.kustomize_role, ctx.kustomization = role
+    if roles:
+        try:
+            role = roles.get(path.resolve())
+        except (OSError, RuntimeError):
+            role = None
+        if role is not None:
+            ctx.kustomize_role, ctx.kustomization = role
     return ctx
 
 
