@@ -69,7 +69,7 @@ def load_plan_file(path: Path) -> dict[str, Any]:
     return validate_plan(_read_json(path), str(path))
 
 
-def _kube_object_from_resource(rtype: str, props: dict[str, Any]) -> dict[str, Any] | None:
+def _kube_object_from_resource(rtype: str, state: dict[str, Any]) -> dict[str, Any] | None:
     """`kubernetes:apps/v1:Deployment` + inputs -> a Kubernetes object; None for non-object types."""
     parts = rtype.split(":")
     if len(parts) != 3 or parts[0] != "kubernetes" or "/" not in parts[1]:
@@ -78,7 +78,8 @@ def _kube_object_from_resource(rtype: str, props: dict[str, Any]) -> dict[str, A
     if group in {"yaml", "helm.sh", "kustomize"}:
         return None
     api_version = version if group == "core" else f"{group}/{version}"
-    obj = dict(props)
+    props = state.get("inputs") or state.get("outputs") or {}
+    obj = dict(props) if isinstance(props, dict) else {}
     obj.setdefault("apiVersion", api_version)
     obj.setdefault("kind", parts[2])
     return obj
@@ -142,7 +143,7 @@ def load_preview_json(path: Path) -> tuple[list[KubeItem], list[dict[str, Any]],
                 )
             )
             continue
-        obj = _kube_object_from_resource(rtype, props)
+        obj = _kube_object_from_resource(rtype, {"inputs": props})
         if obj is None:
             others.append({"urn": urn, "type": rtype, "inputs": props})
             continue
