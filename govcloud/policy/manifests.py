@@ -120,10 +120,26 @@ class ManifestSet:
         }
 
 
-def _walk(directory: Path, rules: IgnoreRules, result: ManifestSet) -> list[Path]:
+def _walk(directory: Path, rules: IgnoreRules, result: ManifestSet) -> tuple[list[Path], list[Path]]:
+    """The files to read and the kustomizations to consult (both not excluded); unreadable
+    directories are problems, symlinked directories are listed as skipped (not followed)."""
     prune_ok = not any(p.negated for p in rules.patterns)
     files: list[Path] = []
-    for root, dirs, names in os.walk(directory, onerror=None, followlinks=False):
+    kustomizations: list[Path] = []
+
+    def unreadable(err: OSError) -> None:
+        result.problems.append(
+            InputProblem(
+                str(err.filename),
+                None,
+                "-",
+                f"cannot read directory: {err.strerror} / 无法读取目录",
+                "unreadable",
+                HINT_NOT_KUBERNETES,
+            )
+        )
+
+    for root, dirs, names in os.walk(directory, onerror=unreadable, followlinks=False):
         base = Path(root)
         rel_root = base.relative_to(directory).as_posix()
         kept = []
@@ -135,22 +151,29 @@ def _walk(directory: Path, rules: IgnoreRules, result: ManifestSet) -> list[Path
             if pattern is not None:
                 result.excluded.append({"path": rel + "/", "pattern": pattern.text, "source": pattern.source})
                 continue
+            if (base / d).is_symlink():
+                result.skipped.append(f"{rel}/ (symbolic link, not followed)")
+                continue
             kept.append(d)
         dirs[:] = kept
         for name in sorted(names):
             path = base / name
             rel = name if rel_root == "." else f"{rel_root}/{name}"
-            if Path(name).suffix.lower() not in MANIFEST_SUFFIXES or not path.is_file():
+            if Path(name).suffix.lower() not in MANIFEST_SUFFIXES and name.lower() not in KUSTOMIZATION_NAMES:
+                continue
+            if not path.is_file():
                 continue
             pattern = rules.match(rel)
             if pattern is not None:
                 result.excluded.append({"path": rel, "pattern": pattern.text, "source": pattern.source})
                 continue
+            if name.lower() in KUSTOMIZATION_NAMES:
+                kustomizations.append(path)
             if name.lower() in TOOL_FILES or TOOL_FILE_RE.match(name):
                 result.skipped.append(rel)
                 continue
             files.append(path)
-    return files
+    return files, kustomizations
 
 
 def _chart_roots(directory: Path) -> set[Path]:
@@ -162,33 +185,26 @@ def _chart_roots(directory: Path) -> set[Path]:
     return roots
 
 
-def _kustomize_roles(directory: Path, problems: list[InputProblem]) -> dict[Path, tuple[str, str]]:
+def _kustomize_roles(kustomizations: list[Path], problems: list[InputProblem]) -> dict[Path, tuple[str, str]]:
     """Resolved path -> (role, kustomization) for every file a kustomization names as a non-object."""
     roles: dict[Path, tuple[str, str]] = {}
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
-        for name in names:
-            if name.lower() not in KUSTOMIZATION_NAMES:
-                continue
-            path = Path(root) / name
-            rel = str(path)
-            try:
-                docs = documents.parse_yaml(documents.read_text(path))
-            except DocumentError as exc:
-                problems.append(
-                    InputProblem(
-                        rel, exc.line, exc.field, exc.reason, exc.kind or "yaml-syntax", HINT_FIX_SYNTAX
-                    )
-                )
-                continue
-            for doc in docs:
-                if isinstance(doc.value, dict):
-                    for target, role in _kustomization_refs(doc.value):
-                        try:
-                            resolved = (path.parent / target).resolve()
-                        except (OSError, ValueError, RuntimeError):
-                            continue
-                        roles[resolved] = (role, rel)
+    for path in kustomizations:
+        rel = str(path)
+        try:
+            docs = documents.parse_yaml(documents.read_text(path))
+        except DocumentError as exc:
+            problems.append(
+                InputProblem(rel, exc.line, exc.field, exc.reason, exc.kind or "yaml-syntax", HINT_FIX_SYNTAX)
+            )
+            continue
+        for doc in docs:
+            if isinstance(doc.value, dict):
+                for target, role in _kustomization_refs(doc.value):
+                    try:
+                        resolved = (path.parent / target).resolve()
+                    except (OSError, ValueError, RuntimeError):
+                        continue
+                    roles[resolved] = (role, rel)
     return roles
 
 
@@ -502,9 +518,9 @@ def load_manifest_dir(directory: Path, excludes: list[str] | None = None) -> Man
         )
         return result
     rules = IgnoreRules.for_directory(directory, list(excludes or []))
-    files = _walk(directory, rules, result)
+    files, kustomizations = _walk(directory, rules, result)
     charts = _chart_roots(directory)
-    roles = _kustomize_roles(directory, result.problems)
+    roles = _kustomize_roles(kustomizations, result.problems)
     jobs = []
     for path in files:
         rel = path.relative_to(directory).as_posix()

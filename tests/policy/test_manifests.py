@@ -226,3 +226,17 @@ def test_alias_bomb_stops_at_the_node_limit() -> None:
 def test_keys_and_special_values_become_json() -> None:
     doc = documents.parse_yaml("on: yes\n2: two\nnull: x\nb: !!binary aGk=\nt: 2024-05-01 10:00:00\n")[0]
     assert doc.value == {"true": True, "2": "two", "null": "x", "b": "aGk=", "t": "2024-05-01 10:00:00"}
+
+
+def test_excluded_kustomizations_are_not_read_and_symlinks_are_listed(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "kustomization.yaml").write_text("resources: [\n", encoding="utf-8")  # broken
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", encoding="utf-8"
+    )
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "old", target_is_directory=True)
+    loaded = load_manifest_dir(tmp_path, ["old/"])
+    assert loaded.problems == []
+    assert "elsewhere/ (symbolic link, not followed)" in loaded.skipped
+    broken = load_manifest_dir(tmp_path)
+    assert [(Path(p.file).name, p.kind) for p in broken.problems] == [("kustomization.yaml", "yaml-syntax")]
