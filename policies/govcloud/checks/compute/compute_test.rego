@@ -357,3 +357,14 @@ test_success_empty_namespace_is_default if {
 	f.resource.namespace == "default"
 	f.status == "pass"
 }
+
+test_fail_admin_port_exposure_8080_admin_ui if {
+	jenkins := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ci", "namespace": "gx"}, "spec": {"type": "LoadBalancer", "selector": {"app": "jenkins"}, "ports": [{"name": "http", "port": 8080}]}}
+	api := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "gx"}, "spec": {"type": "LoadBalancer", "selector": {"app": "api"}, "ports": [{"name": "http", "port": 8080}]}}
+	fs := data.govcloud.main.findings with input as _kube([jenkins, api])
+	testdata.failed(fs, "DJCP-K8S-006", "ci", "exposes the admin UI of jenkins on port http/8080")
+	some f in fs
+	f.rule_id == "DJCP-K8S-006"
+	f.resource.name == "api"
+	f.status == "pass"
+}
