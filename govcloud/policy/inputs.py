@@ -1,46 +1,34 @@
 """Normalise everything `govcloud check` is given into one OPA input (contracts §2).
 
-Sources: a plan JSON file (govcloud.plan/v1), `pulumi preview --json` output, a directory of plain
-Kubernetes YAML/JSON (multi-document, any producer), and host facts. Every problem is reported as a
-PolicyInputError naming the file, the field and the reason.
+Sources: a plan JSON file (govcloud.plan/v1), `pulumi preview --json` output, directories of
+Kubernetes YAML/JSON (govcloud.policy.manifests: any producer, problems as data) and host facts.
+A plan or host-facts file that is unusable stops the gate (PolicyInputError naming the file, the
+field and the reason); a bad step of a preview is one InputProblem and the rest is still read.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from govcloud.policy.errors import PolicyInputError
+from govcloud.policy import documents
+from govcloud.policy.documents import DocumentError
+from govcloud.policy.errors import InputProblem, PolicyInputError
+from govcloud.policy.manifests import KubeItem, object_name, object_problem
 
 INPUT_SCHEMA = "govcloud.check-input/v1"
 PLAN_SCHEMA = "govcloud.plan/v1"
-MANIFEST_SUFFIXES = {".yaml", ".yml", ".json"}
-# Files that live beside manifests but are not Kubernetes objects.
-NOT_MANIFESTS = {"kustomization.yaml", "kustomization.yml", "chart.yaml", "pulumi.yaml"}
 PLAN_LISTS = ("centres", "zones", "flows", "systems", "links", "hosts", "security_services", "departments")
 UNIQUE_IDS = {"centres": "id", "zones": "id", "systems": "id", "flows": "id", "links": "id", "hosts": "name"}
-
-KubeItem = dict[str, Any]
-# libyaml's loader when PyYAML was built with it: 10,000 manifests parse in about a second.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DELETE_OPS = {"delete", "discard", "delete-replaced", "read-discard", "remove-pending-replace"}
 
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyInputError(str(path), "-", f"cannot read file: {exc.strerror} / 无法读取文件") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return documents.load_json_file(path)
+    except DocumentError as exc:
         raise PolicyInputError(
-            str(path), f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg} / JSON 格式错误"
+            str(path), exc.field, exc.reason, line=exc.line, kind=exc.kind or "invalid-input"
         ) from exc
 
 
@@ -90,144 +78,94 @@ def _kube_object_from_resource(rtype: str, state: dict[str, Any]) -> dict[str, A
     if group in {"yaml", "helm.sh", "kustomize"}:
         return None
     api_version = version if group == "core" else f"{group}/{version}"
-    obj = dict(state.get("inputs") or state.get("outputs") or {})
+    props = state.get("inputs") or state.get("outputs") or {}
+    obj = dict(props) if isinstance(props, dict) else {}
     obj.setdefault("apiVersion", api_version)
     obj.setdefault("kind", parts[2])
     return obj
 
 
-def load_preview_json(path: Path) -> tuple[list[KubeItem], list[dict[str, Any]]]:
-    """`pulumi preview --json`: Kubernetes objects from the planned steps, and the other resources."""
-    doc = _read_json(path)
+def load_preview_json(path: Path) -> tuple[list[KubeItem], list[dict[str, Any]], list[InputProblem]]:
+    """`pulumi preview --json`: Kubernetes objects of the planned steps, the other resources, problems.
+
+    An unreadable file or one that is not a preview is one problem; so is each malformed step, and
+    the other steps are still read. A preview that creates or updates nothing is a problem too
+    (the gate never passes on nothing read).
+    """
+    source = str(path)
+    try:
+        doc = _read_json(path)
+    except PolicyInputError as exc:
+        return [], [], [exc.problem()]
     if not isinstance(doc, dict) or not isinstance(doc.get("steps", []), list):
-        raise PolicyInputError(str(path), "steps", "not `pulumi preview --json` output / 不是 preview JSON")
+        return (
+            [],
+            [],
+            [
+                InputProblem(
+                    source,
+                    None,
+                    "steps",
+                    "not `pulumi preview --json` output / 不是 preview JSON",
+                    "not-preview",
+                    "give the output of `pulumi preview --json` / 请提供 `pulumi preview --json` 的输出",
+                )
+            ],
+        )
     kube: list[KubeItem] = []
     others: list[dict[str, Any]] = []
-    for i, step in enumerate(doc.get("steps", [])):
+    problems: list[InputProblem] = []
+    steps = doc.get("steps", [])
+    for i, step in enumerate(steps):
+        where = f"steps[{i}]"
         if not isinstance(step, dict):
-            raise PolicyInputError(str(path), f"steps[{i}]", "must be an object / 必须是对象")
-        if step.get("op") in {
-            "delete",
-            "discard",
-            "delete-replaced",
-            "read-discard",
-            "remove-pending-replace",
-        }:
+            problems.append(
+                InputProblem(source, None, where, "must be an object / 必须是对象", "invalid-step")
+            )
+            continue
+        if step.get("op") in DELETE_OPS:
             continue
         state = step.get("newState") or step.get("new") or {}
         if not isinstance(state, dict):
-            raise PolicyInputError(str(path), f"steps[{i}].newState", "must be an object / 必须是对象")
-        rtype = str(state.get("type", step.get("type", "")))
-        urn = str(state.get("urn", step.get("urn", f"steps[{i}]")))
-        obj = _kube_object_from_resource(rtype, state)
-        if obj is None:
-            others.append({"urn": urn, "type": rtype, "inputs": state.get("inputs", {})})
-            continue
-        _check_object(obj, urn, f"steps[{i}].newState.inputs")
-        kube.append({"source": urn, "object": obj})
-    return kube, others
-
-
-def _check_object(obj: Any, source: str, where: str) -> None:
-    if not isinstance(obj, dict):
-        raise PolicyInputError(source, where, "a Kubernetes object must be a mapping / 必须是映射")
-    for field in ("apiVersion", "kind"):
-        if not isinstance(obj.get(field), str) or not obj[field]:
-            raise PolicyInputError(source, f"{where}.{field}", "missing or not a string / 缺失或不是字符串")
-    meta = obj.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
-        raise PolicyInputError(source, f"{where}.metadata.name", "missing or not a string / 缺失或不是字符串")
-    if "namespace" in meta and not isinstance(meta["namespace"], str):
-        raise PolicyInputError(source, f"{where}.metadata.namespace", "must be a string / 必须是字符串")
-    for field in ("spec", "rules", "subjects"):
-        if field in obj and obj[field] is not None and not isinstance(obj[field], dict | list):
-            raise PolicyInputError(source, f"{where}.{field}", "must be a mapping or list / 必须是映射或列表")
-
-
-def _documents(path: Path, base: Path) -> Iterator[tuple[str, Any]]:
-    rel = path.relative_to(base).as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyInputError(str(path), "-", f"cannot read file: {exc} / 无法读取文件") from exc
-    if path.suffix == ".json":
-        try:
-            yield f"{rel}", json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PolicyInputError(
-                str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg} / JSON 格式错误"
-            ) from exc
-        return
-    try:
-        docs = list(yaml.load_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else "-"
-        raise PolicyInputError(str(path), where, f"invalid YAML: {exc.problem} / YAML 格式错误") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyInputError(str(path), "-", f"invalid YAML: {exc} / YAML 格式错误") from exc
-    for i, doc in enumerate(docs):
-        if doc is None:
-            continue
-        yield (rel if len(docs) == 1 else f"{rel}#{i}"), doc
-
-
-# Above this many files the YAML is parsed in worker processes (PyYAML builds objects in Python).
-PARALLEL_FILES = 2000
-
-
-def _load_file(path: Path, directory: Path) -> list[KubeItem]:
-    items: list[KubeItem] = []
-    for source, doc in _documents(path, directory):
-        for j, obj in enumerate(_expand_lists(doc)):
-            where = "(document)" if j == 0 and doc is obj else f"items[{j}]"
-            _check_object(obj, f"{directory.name}/{source}", where)
-            items.append({"source": f"{directory.name}/{source}", "object": obj})
-    return items
-
-
-def _load_chunk(paths: list[Path], directory: Path) -> list[KubeItem]:
-    return [item for path in paths for item in _load_file(path, directory)]
-
-
-def load_manifest_dir(directory: Path) -> list[KubeItem]:
-    """Every Kubernetes object under a directory (recursively; multi-document YAML; kind: List)."""
-    if not directory.is_dir():
-        raise PolicyInputError(str(directory), "-", "not a directory / 不是目录")
-    files = sorted(
-        p
-        for p in directory.rglob("*")
-        if p.is_file() and p.suffix in MANIFEST_SUFFIXES and p.name.lower() not in NOT_MANIFESTS
-    )
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FILES or workers < 2:
-        return _load_chunk(files, directory)
-    size = -(-len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_load_chunk, chunks, [directory] * len(chunks)))
-    return [item for part in parts for item in part]
-
-
-def _expand_lists(doc: Any) -> Iterable[Any]:
-    if isinstance(doc, dict) and doc.get("kind") == "List" and isinstance(doc.get("items"), list):
-        return list(doc["items"])
-    return [doc]
-
-
-def check_duplicates(items: list[KubeItem]) -> None:
-    """Two objects with the same kind, namespace and name would make the result ambiguous."""
-    seen: dict[tuple[str, str, str], str] = {}
-    for item in items:
-        obj = item["object"]
-        key = (obj["kind"], str(obj["metadata"].get("namespace", "")), obj["metadata"]["name"])
-        if key in seen:
-            raise PolicyInputError(
-                item["source"],
-                "metadata.name",
-                f"duplicate {key[0]} {key[2]!r} (also in {seen[key]}) / 对象重复",
+            problems.append(
+                InputProblem(
+                    source, None, f"{where}.newState", "must be an object / 必须是对象", "invalid-step"
+                )
             )
-        seen[key] = item["source"]
+            continue
+        rtype = str(state.get("type", step.get("type", "")))
+        urn = str(state.get("urn", step.get("urn", where)))
+        props = state.get("inputs") or state.get("outputs") or {}
+        if not isinstance(props, dict):
+            problems.append(
+                InputProblem(
+                    source, None, f"{where}.newState.inputs", "must be an object / 必须是对象", "invalid-step"
+                )
+            )
+            continue
+        obj = _kube_object_from_resource(rtype, {"inputs": props})
+        if obj is None:
+            others.append({"urn": urn, "type": rtype, "inputs": props})
+            continue
+        problem = object_problem(obj, f"{where}.newState.inputs")
+        if problem is not None:
+            problems.append(InputProblem(urn, None, problem[0], problem[1], "invalid-object"))
+            continue
+        kube.append(
+            {"source": urn, "object": obj, "location": {"file": source, "start_line": None, "end_line": None}}
+        )
+    if not kube and not others:
+        problems.append(
+            InputProblem(
+                source,
+                None,
+                "steps",
+                "the preview creates or updates no resource: nothing to judge / preview 中没有任何资源",
+                "no-objects",
+                "run `pulumi preview --json` on a stack with resources / 请对含资源的栈运行 preview",
+            )
+        )
+    return kube, others, problems
 
 
 def load_host_facts(path: Path) -> list[dict[str, Any]]:
@@ -247,6 +185,24 @@ def load_host_facts(path: Path) -> list[dict[str, Any]]:
     return doc
 
 
+def find_duplicates(items: list[KubeItem]) -> list[dict[str, Any]]:
+    """Objects with the same kind, namespace and name in different places (sibling apps often reuse
+    names; each finding names its file, so they are reported, not refused)."""
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for item in items:
+        obj = item["object"]
+        meta = obj["metadata"]
+        if not meta.get("name"):
+            continue  # generateName: every apply creates a new object
+        key = (obj["kind"], str(meta.get("namespace") or ""), object_name(obj))
+        seen.setdefault(key, []).append(item["source"])
+    return [
+        {"kind": k[0], "namespace": k[1] or None, "name": k[2], "sources": sources}
+        for k, sources in sorted(seen.items())
+        if len(sources) > 1
+    ]
+
+
 def build_input(
     level: int,
     plan: dict[str, Any] | None,
@@ -255,7 +211,6 @@ def build_input(
     resources: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The one OPA input document for a change (contracts §2; `resources` is an additive field)."""
-    check_duplicates(kubernetes)
     return {
         "schema": INPUT_SCHEMA,
         "level": level,

@@ -1,6 +1,7 @@
 """JUnit XML (GitLab/GitHub test reports): a testsuite per control family, a testcase per finding.
 
-fail -> <failure>, waived -> <skipped> with the waiver, pass -> an empty testcase.
+fail -> <failure>, waived -> <skipped> with the waiver, pass -> an empty testcase. Inputs the gate
+could not judge are <error> testcases of a suite of their own, so a CI test report shows them.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from govcloud.policy.render_text import error_line
 from govcloud.policy.report import family_label
 
 
@@ -60,7 +62,31 @@ def render_junit(report: dict[str, Any]) -> str:
                 )
         total += len(items)
         total_fail += fails
+    errors = report.get("errors") or []
+    if errors:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="输入错误 / Input errors (not judged, fail closed)",
+            tests=str(len(errors)),
+            failures="0",
+            errors=str(len(errors)),
+            skipped="0",
+        )
+        for e in errors:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"input-error {e.get('kind')}",
+                name=str(e.get("file")),
+                file=str(e.get("file")),
+            )
+            if e.get("line"):
+                case.set("line", str(e["line"]))
+            error = ET.SubElement(case, "error", message=error_line(e), type=str(e.get("kind")))
+            error.text = str(e.get("hint") or "")
+        total += len(errors)
     root.set("tests", str(total))
     root.set("failures", str(total_fail))
-    root.set("errors", "0")
+    root.set("errors", str(len(errors)))
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,4 +1,8 @@
-"""The findings document (contracts §3, schema govcloud.findings/v1) and its summary."""
+"""The findings document (contracts §3, schema govcloud.findings/v1) and its summary.
+
+`errors` (additive) lists every input the gate could not judge and every reason it could not
+finish (InputProblem.to_json); while it is not empty the exit code is 2, whatever the findings.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +41,57 @@ def sort_key(f: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def summarise(findings: list[dict[str, Any]]) -> dict[str, int]:
+def summarise(findings: list[dict[str, Any]], errors: int = 0) -> dict[str, int]:
     return {
         "fail": sum(1 for f in findings if f["status"] == "fail"),
         "pass": sum(1 for f in findings if f["status"] == "pass"),
         "waived": sum(1 for f in findings if f["status"] == "waived"),
         "blocking": sum(1 for f in findings if f.get("blocking")),
+        "errors": errors,
     }
+
+
+def by_rule(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per rule: clause, severity, counts, title and remediation (once), worst first."""
+    rules: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        entry = rules.setdefault(
+            str(f["rule_id"]),
+            {
+                "rule_id": f["rule_id"],
+                "clause": f.get("clause"),
+                "severity": f.get("severity"),
+                "source": f.get("source"),
+                "title": f.get("title") or f.get("message"),
+                "remediation": f.get("remediation"),
+                "fail": 0,
+                "blocking": 0,
+                "waived": 0,
+                "pass": 0,
+            },
+        )
+        entry[str(f["status"])] = entry.get(str(f["status"]), 0) + 1
+        entry["blocking"] += 1 if f.get("blocking") else 0
+    return sorted(
+        rules.values(),
+        key=lambda r: (
+            -r["blocking"],
+            -r["fail"],
+            SEVERITY_ORDER.get(str(r["severity"]), 9),
+            str(r["rule_id"]),
+        ),
+    )
+
+
+def by_severity(findings: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per severity (critical..low): fail, blocking and waived counts."""
+    out = {sev: {"fail": 0, "blocking": 0, "waived": 0} for sev in SEVERITY_ORDER}
+    for f in findings:
+        counts = out.setdefault(str(f.get("severity")), {"fail": 0, "blocking": 0, "waived": 0})
+        if f["status"] in ("fail", "waived"):
+            counts[str(f["status"])] += 1
+        counts["blocking"] += 1 if f.get("blocking") else 0
+    return out
 
 
 def build_report(
@@ -53,9 +101,10 @@ def build_report(
     inputs: dict[str, Any],
     policy_revision: str | None,
     unevaluated: list[dict[str, Any]],
+    errors: list[dict[str, Any]] | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Assembles govcloud.findings/v1; `inputs`, `policy_revision`, `unevaluated` are additive fields."""
+    """Assembles govcloud.findings/v1; `inputs`, `policy_revision`, `unevaluated`, `errors` are additive."""
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     for f in findings:
         f.setdefault("waiver", None)
@@ -64,14 +113,17 @@ def build_report(
         "schema": FINDINGS_SCHEMA,
         "generated_at": moment.isoformat().replace("+00:00", "Z"),
         "level": level,
-        "summary": summarise(ordered),
+        "summary": summarise(ordered, len(errors or [])),
         "inputs": inputs,
         "policy_revision": policy_revision,
         "unevaluated": unevaluated,
+        "errors": list(errors or []),
         "findings": ordered,
     }
 
 
 def exit_code(report: dict[str, Any]) -> int:
-    """0 when nothing blocks, 1 when a blocking finding exists."""
+    """2 while any input could not be judged (fail closed), else 1 when a blocking finding exists, else 0."""
+    if report.get("errors"):
+        return 2
     return 1 if report["summary"]["blocking"] > 0 else 0

@@ -61,7 +61,7 @@ class Waiver:
 
 
 def _fail(path: Path, field: str, reason: str) -> WaiverFileError:
-    return WaiverFileError(f"{path}: {field}: {reason}")
+    return WaiverFileError(str(path), field, reason)
 
 
 def _text(entry: dict[str, Any], key: str, path: Path, where: str) -> str:
@@ -89,7 +89,7 @@ def parse_waiver(entry: Any, path: Path, where: str) -> Waiver:
         raise _fail(path, where, "each waiver must be a mapping / 每条豁免必须是映射")
     unknown = set(entry) - ALLOWED_KEYS
     if unknown:
-        raise _fail(path, where, f"unknown field(s) {sorted(unknown)} / 未知字段")
+        raise _fail(path, where, f"unknown field(s) {sorted(str(k) for k in unknown)} / 未知字段")
     rule, clause = entry.get("rule"), entry.get("clause")
     if rule is None and clause is None:
         raise _fail(path, where, "give `rule` or `clause` / 必须指定规则或条款")
@@ -123,9 +123,19 @@ def load_waivers(path: Path) -> list[Waiver]:
     if not path.exists():
         return []
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, "(document)", f"cannot read file: {exc} / 无法读取文件") from exc
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else "(document)"
+        raise _fail(path, where, f"invalid YAML: {exc.problem} / YAML 格式错误") from exc
     except yaml.YAMLError as exc:
         raise _fail(path, "(document)", f"invalid YAML: {exc} / YAML 格式错误") from exc
+    except RecursionError as exc:
+        raise _fail(path, "(document)", "nested too deeply / 嵌套层次过深") from exc
     if not isinstance(doc, dict) or doc.get("schema") != WAIVER_SCHEMA:
         raise _fail(path, "schema", f"expected {WAIVER_SCHEMA!r} / 豁免文件版本错误")
     entries = doc.get("waivers") or []

@@ -157,11 +157,33 @@ class Finding(_Model):
     waiver: Waiver | None = None
 
 
+class InputErrorEntry(_Model):
+    """An input the gate could not judge (govcloud.policy.errors.InputProblem.to_json)."""
+
+    file: str
+    line: int | None = None
+    kind: str = ""
+    reason: str = ""
+
+
 class Findings(_Model):
     schema_: str = Field(alias="schema")
     generated_at: str
     level: int | None = None
     findings: list[Finding]
+    errors: list[InputErrorEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Findings:
+        # A gate run with inputs it could not judge is incomplete evidence: dropping the errors
+        # would let unjudged objects count as passes.
+        if self.errors:
+            first = self.errors[0]
+            raise ValueError(
+                f"the gate could not judge {len(self.errors)} input(s), first {first.file}: {first.reason} "
+                "/ 门禁有未评估的输入，结果不完整"
+            )
+        return self
 
 
 # ---- host evidence (govcloud.host-evidence/v1, contracts §4) -------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from govcloud.policy import inputs
 from govcloud.policy.errors import PolicyInputError
+from govcloud.policy.manifests import load_manifest_dir
 from tests.policy.conftest import FIXTURES, MANIFESTS_BAD, PLAN_GOOD
 
 
@@ -25,18 +26,20 @@ def test_multi_document_yaml_and_kind_list(tmp_path: Path) -> None:
         json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}}), encoding="utf-8"
     )
     (tmp_path / "kustomization.yaml").write_text("resources: [a.yaml]\n", encoding="utf-8")
-    items = inputs.load_manifest_dir(tmp_path)
+    loaded = load_manifest_dir(tmp_path)
+    assert loaded.problems == []
+    items = loaded.items
     assert [i["object"]["kind"] for i in items] == ["Namespace", "ConfigMap", "Secret", "Service"]
     assert items[0]["source"].endswith("a.yaml#0")
     assert items[3]["source"].endswith("sub/b.json")
 
 
 def test_malformed_yaml_names_file_and_line() -> None:
-    with pytest.raises(PolicyInputError) as err:
-        inputs.load_manifest_dir(FIXTURES / "bad_yaml")
-    assert err.value.file.endswith("broken.yaml")
-    assert err.value.field.startswith("line 12")
-    assert "invalid YAML" in err.value.reason
+    problem = load_manifest_dir(FIXTURES / "bad_yaml").problems[0]
+    assert problem.file.endswith("broken.yaml")
+    assert problem.field.startswith("line 12")
+    assert problem.line == 12
+    assert "invalid YAML" in problem.reason
 
 
 @pytest.mark.parametrize(
@@ -52,26 +55,35 @@ def test_malformed_yaml_names_file_and_line() -> None:
 )
 def test_malformed_objects_name_the_field(tmp_path: Path, text: str, field: str) -> None:
     (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(PolicyInputError) as err:
-        inputs.load_manifest_dir(tmp_path)
-    assert err.value.field == field
+    problems = load_manifest_dir(tmp_path).problems
+    assert problems[0].field == field
+    assert problems[0].line == 1
 
 
 def test_unknown_kinds_are_loaded_not_rejected() -> None:
-    kinds = {i["object"]["kind"] for i in inputs.load_manifest_dir(MANIFESTS_BAD)}
+    kinds = {i["object"]["kind"] for i in load_manifest_dir(MANIFESTS_BAD).items}
     assert "FooBar" in kinds
 
 
-def test_duplicate_objects_are_rejected(tmp_path: Path) -> None:
+def test_duplicate_objects_are_reported_not_refused(tmp_path: Path) -> None:
     doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\n"
     (tmp_path / "one.yaml").write_text(doc, encoding="utf-8")
     (tmp_path / "two.yaml").write_text(doc, encoding="utf-8")
-    with pytest.raises(PolicyInputError, match="duplicate ConfigMap"):
-        inputs.build_input(3, None, inputs.load_manifest_dir(tmp_path))
+    loaded = load_manifest_dir(tmp_path)
+    assert loaded.problems == []
+    assert inputs.find_duplicates(loaded.items) == [
+        {
+            "kind": "ConfigMap",
+            "namespace": "a",
+            "name": "c",
+            "sources": [f"{tmp_path.name}/one.yaml", f"{tmp_path.name}/two.yaml"],
+        }
+    ]
 
 
 def test_preview_json_yields_kubernetes_objects() -> None:
-    kube, others = inputs.load_preview_json(FIXTURES / "preview" / "preview.json")
+    kube, others, problems = inputs.load_preview_json(FIXTURES / "preview" / "preview.json")
+    assert problems == []
     assert [(i["object"]["apiVersion"], i["object"]["kind"]) for i in kube] == [
         ("v1", "Namespace"),
         ("apps/v1", "Deployment"),
@@ -83,8 +95,9 @@ def test_preview_json_yields_kubernetes_objects() -> None:
 def test_preview_json_that_is_not_a_preview(tmp_path: Path) -> None:
     bad = tmp_path / "p.json"
     bad.write_text('{"steps": 3}', encoding="utf-8")
-    with pytest.raises(PolicyInputError, match="not `pulumi preview --json`"):
-        inputs.load_preview_json(bad)
+    kube, _others, problems = inputs.load_preview_json(bad)
+    assert kube == []
+    assert "not `pulumi preview --json`" in problems[0].reason
 
 
 def test_plan_validation_errors(tmp_path: Path) -> None:

@@ -600,6 +600,33 @@ good_input := {
 											"type": "RuntimeDefault",
 										},
 									},
+									"env": [
+										{
+											"name": "LOG_LEVEL",
+											"value": "info",
+										},
+										{
+											"name": "TOKEN_TTL",
+											"value": "3600",
+										},
+										{
+											"name": "DB_PASSWORD",
+											"valueFrom": {
+												"secretKeyRef": {
+													"name": "api-db",
+													"key": "password",
+												},
+											},
+										},
+										{
+											"name": "DB_PASSWORD_FILE",
+											"value": "/run/secrets/db/password",
+										},
+										{
+											"name": "API_TOKEN",
+											"value": "$(INJECTED_TOKEN)",
+										},
+									],
 								},
 							],
 						},
@@ -688,6 +715,116 @@ good_input := {
 			},
 		},
 		{
+			"source": "manifests_good/workloads.yaml",
+			"object": {
+				"apiVersion": "argoproj.io/v1alpha1",
+				"kind": "Rollout",
+				"metadata": {
+					"name": "portal",
+					"namespace": "gx",
+				},
+				"spec": {
+					"replicas": 2,
+					"strategy": {
+						"canary": {
+							"steps": [
+								{
+									"setWeight": 20,
+								},
+							],
+						},
+					},
+					"selector": {
+						"matchLabels": {
+							"app": "portal",
+						},
+					},
+					"template": {
+						"metadata": {
+							"labels": {
+								"app": "portal",
+							},
+						},
+						"spec": {
+							"securityContext": {
+								"runAsNonRoot": true,
+								"seccompProfile": {
+									"type": "RuntimeDefault",
+								},
+							},
+							"automountServiceAccountToken": false,
+							"containers": [
+								{
+									"name": "portal",
+									"image": "registry.example/gx/portal@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+									"ports": [
+										{
+											"containerPort": 8443,
+											"name": "https",
+										},
+									],
+									"resources": {
+										"requests": {
+											"cpu": "100m",
+											"memory": "128Mi",
+										},
+										"limits": {
+											"cpu": "500m",
+											"memory": "512Mi",
+										},
+									},
+									"securityContext": {
+										"allowPrivilegeEscalation": false,
+										"readOnlyRootFilesystem": true,
+										"runAsNonRoot": true,
+										"capabilities": {
+											"drop": [
+												"ALL",
+											],
+										},
+										"seccompProfile": {
+											"type": "RuntimeDefault",
+										},
+									},
+								},
+							],
+						},
+					},
+				},
+			},
+		},
+		{
+			"source": "manifests_good/workloads.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "ConfigMap",
+				"metadata": {
+					"name": "api-config",
+					"namespace": "gx",
+				},
+				"data": {
+					"LOG_LEVEL": "info",
+					"password-policy.json": "{\"minLength\": 12}",
+					"DB_HOST": "pg.gx.svc",
+				},
+			},
+		},
+		{
+			"source": "manifests_good/workloads.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "Secret",
+				"metadata": {
+					"name": "api-token",
+					"namespace": "gx",
+					"annotations": {
+						"kubernetes.io/service-account.name": "api",
+					},
+				},
+				"type": "kubernetes.io/service-account-token",
+			},
+		},
+		{
 			"source": "manifests_good/rbac.yaml",
 			"object": {
 				"apiVersion": "rbac.authorization.k8s.io/v1",
@@ -772,6 +909,44 @@ good_input := {
 				"provisioner": "csi.example",
 				"parameters": {
 					"encrypted": "true",
+				},
+			},
+		},
+		{
+			"source": "manifests_good/edge.yaml",
+			"object": {
+				"apiVersion": "networking.k8s.io/v1",
+				"kind": "Ingress",
+				"metadata": {
+					"name": "catch-all",
+					"namespace": "gx",
+				},
+				"spec": {
+					"tls": [
+						{
+							"secretName": "gx-default-tls",
+						},
+					],
+					"rules": [
+						{
+							"http": {
+								"paths": [
+									{
+										"path": "/",
+										"pathType": "Prefix",
+										"backend": {
+											"service": {
+												"name": "api",
+												"port": {
+													"number": 8443,
+												},
+											},
+										},
+									},
+								],
+							},
+						},
+					],
 				},
 			},
 		},
@@ -1467,6 +1642,502 @@ bad_input := {
 				},
 				"spec": {
 					"anything": true,
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "apps/v1",
+				"kind": "Deployment",
+				"metadata": {
+					"name": "web",
+					"namespace": "shop",
+					"annotations": {
+						"release-date": "2024-05-01",
+					},
+				},
+				"spec": {
+					"replicas": 2,
+					"selector": {
+						"matchLabels": {
+							"app": "web",
+						},
+					},
+					"template": {
+						"metadata": {
+							"labels": {
+								"app": "web",
+							},
+						},
+						"spec": {
+							"containers": [
+								{
+									"name": "web",
+									"image": "registry.example/gx/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+									"ports": [
+										{
+											"containerPort": 8443,
+											"name": "https",
+										},
+									],
+									"resources": {
+										"requests": {
+											"cpu": "100m",
+											"memory": "128Mi",
+										},
+										"limits": {
+											"cpu": "500m",
+											"memory": "512Mi",
+										},
+									},
+									"securityContext": {
+										"allowPrivilegeEscalation": false,
+										"readOnlyRootFilesystem": true,
+										"runAsNonRoot": true,
+										"capabilities": {
+											"drop": [
+												"all",
+											],
+											"add": [
+												"NET_BIND_SERVICE",
+												"SYS_ADMIN",
+												"cap_net_admin",
+											],
+										},
+										"seccompProfile": {
+											"type": "RuntimeDefault",
+										},
+									},
+									"env": [
+										{
+											"name": "DB_PASSWORD",
+											"value": "hunter2",
+										},
+										{
+											"name": "DATABASE_URL",
+											"value": "postgres://app:s3cr3t@pg.shop.svc:5432/app",
+										},
+										{
+											"name": "LOG_LEVEL",
+											"value": "info",
+										},
+									],
+									"args": [
+										"--listen=:8443",
+										"--token=abcdef123456",
+									],
+									"volumeMounts": [
+										{
+											"name": "docker",
+											"mountPath": "/var/run/docker.sock",
+										},
+									],
+								},
+							],
+							"volumes": [
+								{
+									"name": "docker",
+									"hostPath": {
+										"path": "/var/run/docker.sock",
+									},
+								},
+								{
+									"name": "host",
+									"hostPath": {
+										"path": "/",
+									},
+								},
+								{
+									"name": "data",
+									"hostPath": {
+										"path": "/data/web",
+									},
+								},
+							],
+						},
+					},
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "Secret",
+				"metadata": {
+					"name": "db-credentials",
+					"namespace": "shop",
+				},
+				"type": "Opaque",
+				"data": {
+					"password": "aHVudGVyMg==",
+				},
+				"stringData": {
+					"username": "app",
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "ConfigMap",
+				"metadata": {
+					"name": "web-config",
+					"namespace": "shop",
+				},
+				"data": {
+					"jwt.secret": "please-change-me",
+					"tls.key": "-----BEGIN RSA PRIVATE KEY-----\nMIIB...\n-----END RSA PRIVATE KEY-----\n",
+					"LOG_LEVEL": "info",
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "Service",
+				"metadata": {
+					"name": "search",
+					"namespace": "shop",
+				},
+				"spec": {
+					"type": "LoadBalancer",
+					"ports": [
+						{
+							"name": "http",
+							"port": 9200,
+						},
+						{
+							"name": "transport",
+							"port": 9300,
+						},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "Service",
+				"metadata": {
+					"name": "db",
+					"namespace": "shop",
+				},
+				"spec": {
+					"type": "NodePort",
+					"ports": [
+						{
+							"name": "postgres",
+							"port": 15432,
+							"targetPort": 5432,
+						},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "v1",
+				"kind": "Service",
+				"metadata": {
+					"name": "grafana",
+					"namespace": "shop",
+				},
+				"spec": {
+					"type": "LoadBalancer",
+					"selector": {
+						"app.kubernetes.io/name": "grafana",
+					},
+					"ports": [
+						{
+							"name": "http",
+							"port": 80,
+							"targetPort": 3000,
+						},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "networking.k8s.io/v1",
+				"kind": "NetworkPolicy",
+				"metadata": {
+					"name": "allow-all",
+					"namespace": "shop",
+				},
+				"spec": {
+					"podSelector": {},
+					"ingress": [
+						{},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "networking.k8s.io/v1",
+				"kind": "NetworkPolicy",
+				"metadata": {
+					"name": "world-https",
+					"namespace": "shop",
+				},
+				"spec": {
+					"podSelector": {},
+					"policyTypes": [
+						"Ingress",
+					],
+					"ingress": [
+						{
+							"from": [
+								{
+									"ipBlock": {
+										"cidr": "0.0.0.0/0",
+									},
+								},
+							],
+							"ports": [
+								{
+									"port": 443,
+								},
+							],
+						},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "rbac.authorization.k8s.io/v1",
+				"kind": "ClusterRoleBinding",
+				"metadata": {
+					"name": "all-service-accounts-admin",
+				},
+				"roleRef": {
+					"apiGroup": "rbac.authorization.k8s.io",
+					"kind": "ClusterRole",
+					"name": "cluster-admin",
+				},
+				"subjects": [
+					{
+						"kind": "Group",
+						"name": "system:serviceaccounts",
+						"apiGroup": "rbac.authorization.k8s.io",
+					},
+				],
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "rbac.authorization.k8s.io/v1",
+				"kind": "RoleBinding",
+				"metadata": {
+					"name": "edit-everyone",
+					"namespace": "shop",
+				},
+				"roleRef": {
+					"apiGroup": "rbac.authorization.k8s.io",
+					"kind": "ClusterRole",
+					"name": "edit",
+				},
+				"subjects": [
+					{
+						"kind": "Group",
+						"name": "system:authenticated",
+						"apiGroup": "rbac.authorization.k8s.io",
+					},
+				],
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "rbac.authorization.k8s.io/v1",
+				"kind": "ClusterRoleBinding",
+				"metadata": {
+					"name": "god-shop",
+				},
+				"roleRef": {
+					"apiGroup": "rbac.authorization.k8s.io",
+					"kind": "ClusterRole",
+					"name": "god",
+				},
+				"subjects": [
+					{
+						"kind": "Group",
+						"name": "system:serviceaccounts:shop",
+						"apiGroup": "rbac.authorization.k8s.io",
+					},
+				],
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "networking.k8s.io/v1",
+				"kind": "Ingress",
+				"metadata": {
+					"name": "shop",
+					"namespace": "shop",
+				},
+				"spec": {
+					"tls": [
+						{
+							"hosts": [
+								"shop.example.gov.cn",
+							],
+							"secretName": "shop-tls",
+						},
+					],
+					"rules": [
+						{
+							"host": "shop.example.gov.cn",
+						},
+						{
+							"http": {
+								"paths": [
+									{
+										"path": "/",
+										"pathType": "Prefix",
+										"backend": {
+											"service": {
+												"name": "web",
+												"port": {
+													"number": 8443,
+												},
+											},
+										},
+									},
+								],
+							},
+						},
+					],
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "argoproj.io/v1alpha1",
+				"kind": "Rollout",
+				"metadata": {
+					"name": "canary",
+					"namespace": "shop",
+				},
+				"spec": {
+					"selector": {
+						"matchLabels": {
+							"app": "canary",
+						},
+					},
+					"template": {
+						"metadata": {
+							"labels": {
+								"app": "canary",
+							},
+						},
+						"spec": {
+							"containers": [
+								{
+									"name": "canary",
+									"image": "registry.example/gx/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+									"ports": [
+										{
+											"containerPort": 8443,
+											"name": "https",
+										},
+									],
+									"resources": {
+										"requests": {
+											"cpu": "100m",
+											"memory": "128Mi",
+										},
+										"limits": {
+											"cpu": "500m",
+											"memory": "512Mi",
+										},
+									},
+									"securityContext": {
+										"allowPrivilegeEscalation": false,
+										"readOnlyRootFilesystem": true,
+										"runAsNonRoot": true,
+										"capabilities": {
+											"drop": [
+												"ALL",
+											],
+										},
+										"seccompProfile": {
+											"type": "RuntimeDefault",
+										},
+										"privileged": true,
+									},
+								},
+							],
+						},
+					},
+				},
+			},
+		},
+		{
+			"source": "manifests_bad/shop.yaml",
+			"object": {
+				"apiVersion": "batch/v1",
+				"kind": "Job",
+				"metadata": {
+					"generateName": "migrate-",
+					"namespace": "shop",
+				},
+				"spec": {
+					"template": {
+						"spec": {
+							"restartPolicy": "Never",
+							"hostPID": true,
+							"containers": [
+								{
+									"name": "migrate",
+									"image": "registry.example/gx/web@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+									"ports": [
+										{
+											"containerPort": 8443,
+											"name": "https",
+										},
+									],
+									"resources": {
+										"requests": {
+											"cpu": "100m",
+											"memory": "128Mi",
+										},
+										"limits": {
+											"cpu": "500m",
+											"memory": "512Mi",
+										},
+									},
+									"securityContext": {
+										"allowPrivilegeEscalation": false,
+										"readOnlyRootFilesystem": true,
+										"runAsNonRoot": true,
+										"capabilities": {
+											"drop": [
+												"ALL",
+											],
+										},
+										"seccompProfile": {
+											"type": "RuntimeDefault",
+										},
+									},
+								},
+							],
+						},
+					},
 				},
 			},
 		},

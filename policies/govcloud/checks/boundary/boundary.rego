@@ -251,7 +251,10 @@ egress_via_internet_zone contains finding if {
 	finding := result.finding(rego.metadata.chain(), k8s.resource(item), reasons)
 }
 
-_ns_labels := {ns.object.metadata.name: k8s.labels(ns.object) | some ns in k8s.objects("Namespace")}
+# Namespace labels by name; a namespace defined in several files gets the union of its labels.
+_ns_labels[name] := object.union_n([k8s.labels(ns.object) | some ns in k8s.objects("Namespace"); ns.object.metadata.name == name]) if {
+	some name in {ns.object.metadata.name | some ns in k8s.objects("Namespace")}
+}
 
 _ns_zone(item) := object.get(_ns_labels, [k8s.namespace(item.object), "govcloud.io/zone"], null) if {
 	object.get(_ns_labels, [k8s.namespace(item.object), "govcloud.io/zone"], null) != null
@@ -317,6 +320,12 @@ namespace_default_deny contains finding if {
 	reasons := {result.reason(sprintf("缺少 %s 默认拒绝策略", [dir]), sprintf("no default-deny %s policy", [dir])) |
 		some dir in ["Ingress", "Egress"]
 		not [ns, dir] in _default_deny
+	} | {result.reason(
+		sprintf("策略 %v 放行全部 %s 流量，抵消了默认拒绝", [policy, dir]),
+		sprintf("policy %v allows all %s traffic, which cancels the default deny", [policy, dir]),
+	) |
+		some [ns2, dir, policy] in _allow_all
+		ns2 == ns
 	}
 	finding := result.finding(
 		rego.metadata.chain(),
@@ -331,7 +340,9 @@ _namespaces := ({k8s.namespace(w.item.object) | some w in k8s.workloads} | {n.ob
 
 _ns_source(ns) := object.get(_ns_sources, ns, null)
 
-_ns_sources := {n.object.metadata.name: n.source | some n in k8s.objects("Namespace")}
+_ns_sources[name] := sort([n.source | some n in k8s.objects("Namespace"); n.object.metadata.name == name])[0] if {
+	some name in {n.object.metadata.name | some n in k8s.objects("Namespace")}
+}
 
 _default_deny contains [k8s.namespace(item.object), dir] if {
 	some item in k8s.objects("NetworkPolicy")
@@ -340,3 +351,98 @@ _default_deny contains [k8s.namespace(item.object), dir] if {
 	some dir in object.get(spec, "policyTypes", ["Ingress"])
 	count(object.get(spec, lower(dir), [])) == 0
 }
+
+# _allow_all: [namespace, direction, policy] for a policy that selects every pod of the namespace
+# and has a rule admitting every peer on every port (`- {}`, or 0.0.0.0/0 / ::/0 without ports).
+# NetworkPolicies add up, so such a policy cancels any default deny.
+_allow_all contains [k8s.namespace(item.object), dir, k8s.name(item.object)] if {
+	some item in k8s.objects("NetworkPolicy")
+	spec := item.object.spec
+	k8s.empty_selector(object.get(spec, "podSelector", {}))
+	some dir in _directions(spec)
+	some r in object.get(spec, lower(dir), [])
+	count(object.get(r, "ports", [])) == 0
+	_any_peer(r, _peer_key[dir])
+}
+
+_peer_key := {"Ingress": "from", "Egress": "to"}
+
+# _directions: the policy types a NetworkPolicy enforces (Kubernetes' defaults when unset).
+_directions(spec) := {d | some d in spec.policyTypes} if is_array(spec.policyTypes)
+
+else := {"Ingress", "Egress"} if count(object.get(spec, "egress", [])) > 0
+
+else := {"Ingress"}
+
+# _any_peer: the rule names no peer (every source or destination) or the whole Internet.
+_any_peer(r, key) if count(object.get(r, key, [])) == 0
+
+_any_peer(r, key) if {
+	some peer in r[key]
+	peer.ipBlock.cidr in {"0.0.0.0/0", "::/0"}
+}
+
+# METADATA
+# title: 网络策略入站规则限定来源 / NetworkPolicy ingress rules name their sources
+# scope: document
+# custom:
+#   id: DJCP-K8S-017
+#   clause: 8.1.3.2.c
+#   family: area-boundary
+#   equivalents: {"2": "7.1.3.2.c", "4": "9.1.3.2.c"}
+#   test_code: L3-ABS1-07
+#   related: [8.1.3.2.a, 8.2.3.1.a]
+#   levels: [2, 3, 4]
+#   mandatory_levels: [3, 4]
+#   severity: high
+#   title_zh: 网络策略的入站规则不放行任意来源（`- {}`、0.0.0.0/0、::/0）到整个命名空间或全部端口
+#   title_en: NetworkPolicy ingress rules check the source address — no rule admits every source (`- {}`, 0.0.0.0/0, ::/0) to a whole namespace or on every port
+#   remediation_zh: 在 from 中列出具体的命名空间、Pod 或网段，在 ports 中列出端口；面向互联网的入口只对入口网关 Pod 的指定端口开放
+#   remediation_en: List specific namespaces, pods or CIDRs in from and the ports in ports; open Internet-facing entry only to the ingress gateway pods on named ports
+open_ingress contains finding if {
+	some item in k8s.objects("NetworkPolicy")
+	spec := item.object.spec
+	"Ingress" in _directions(spec)
+	whole := {"整个命名空间 the whole namespace" | k8s.empty_selector(object.get(spec, "podSelector", {}))}
+	reasons := {result.reason(
+		sprintf("入站规则 %d 放行%s，范围：%s", [j, _source_zh(r), _scope_zh(r, whole)]),
+		sprintf("ingress rule %d admits %s to %s", [j, _source(r), _scope(r, whole)]),
+	) |
+		some j, r in object.get(spec, "ingress", [])
+		_any_peer(r, "from")
+		_broad_target(r, whole)
+	}
+	finding := result.finding(rego.metadata.chain(), k8s.resource(item), reasons)
+}
+
+_broad_target(_, whole) if count(whole) > 0
+
+_broad_target(r, _) if count(object.get(r, "ports", [])) == 0
+
+_source(r) := "every source" if count(object.get(r, "from", [])) == 0
+
+else := "the whole Internet (0.0.0.0/0 or ::/0)"
+
+_source_zh(r) := "任意来源" if count(object.get(r, "from", [])) == 0
+
+else := "整个互联网（0.0.0.0/0 或 ::/0）"
+
+_scope(r, whole) := concat(" on ", [_pods(whole), _ports(r)])
+
+_scope_zh(r, whole) := concat("，", [_pods_zh(whole), _ports_zh(r)])
+
+_pods(whole) := "every pod of the namespace" if count(whole) > 0
+
+else := "the selected pods"
+
+_pods_zh(whole) := "命名空间内所有 Pod" if count(whole) > 0
+
+else := "所选 Pod"
+
+_ports(r) := "every port" if count(object.get(r, "ports", [])) == 0
+
+else := "the listed ports"
+
+_ports_zh(r) := "全部端口" if count(object.get(r, "ports", [])) == 0
+
+else := "所列端口"

@@ -105,3 +105,55 @@ test_fail_namespace_default_deny_2 if {
 test_success_namespace_default_deny if {
 	testdata.all_pass(testdata.good_findings, "DJCP-K8S-001")
 }
+
+# ---- issue 17: allow-all NetworkPolicies --------------------------------------------------------
+
+_np(name, spec) := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": "gx"}, "spec": spec}
+
+_kube(objects) := {"schema": "govcloud.check-input/v1", "level": 3, "plan": null, "hosts": [], "kubernetes": [{"source": sprintf("o%d.yaml", [i]), "object": o} | some i, o in objects]}
+
+test_fail_open_ingress if {
+	testdata.failed(testdata.bad_findings, "DJCP-K8S-017", "allow-all", "ingress rule 0 admits every source to every pod of the namespace on every port")
+}
+
+test_fail_open_ingress_world_on_namespace if {
+	testdata.failed(testdata.bad_findings, "DJCP-K8S-017", "world-https", "admits the whole Internet (0.0.0.0/0 or ::/0) to every pod of the namespace")
+}
+
+test_fail_open_ingress_ipv6_world_all_ports if {
+	np := _np("v6", {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [{"from": [{"ipBlock": {"cidr": "::/0"}}]}]})
+	fs := data.govcloud.main.findings with input as _kube([np])
+	testdata.failed(fs, "DJCP-K8S-017", "v6", "to the selected pods on every port")
+}
+
+test_success_open_ingress if {
+	testdata.all_pass(testdata.good_findings, "DJCP-K8S-017")
+}
+
+test_success_open_ingress_gateway_port if {
+	# The Internet-facing entry: the gateway pods only, on port 443 only.
+	np := _np("gw", {"podSelector": {"matchLabels": {"app": "gateway"}}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443}]}]})
+	egress_only := _np("e", {"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{}]})
+	fs := data.govcloud.main.findings with input as _kube([np, egress_only])
+	testdata.all_pass(fs, "DJCP-K8S-017")
+}
+
+test_fail_namespace_default_deny_cancelled_by_allow_all if {
+	testdata.failed(testdata.bad_findings, "DJCP-K8S-001", "shop", "policy allow-all allows all Ingress traffic, which cancels the default deny")
+}
+
+test_fail_namespace_default_deny_cancelled_in_good_namespace if {
+	deny := _np("default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+	open := _np("allow-all", {"podSelector": {}, "ingress": [{}]})
+	ns := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gx"}}
+	fs := data.govcloud.main.findings with input as _kube([ns, deny, open])
+	testdata.failed(fs, "DJCP-K8S-001", "gx", "policy allow-all allows all Ingress traffic")
+}
+
+test_success_duplicate_namespaces_do_not_conflict if {
+	a := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gx", "labels": {"govcloud.io/zone": "internet"}}}
+	b := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gx", "labels": {"team": "x"}}}
+	deny := _np("default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+	fs := data.govcloud.main.findings with input as _kube([a, b, deny])
+	testdata.all_pass(fs, "DJCP-K8S-001")
+}
