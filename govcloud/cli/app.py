@@ -12,6 +12,7 @@ import pkgutil
 import typer
 
 from govcloud.cli import commands
+from govcloud.cli.output import guard
 
 HELP = """govcloud — 政务云 infrastructure as code and 等保 2.0 policy toolkit.
 
@@ -47,4 +48,5 @@ _register_all()
 
 
 def main() -> None:
-    app()
+    """The `govcloud` command: every exception ends in a message and a documented exit code."""
+    raise SystemExit(guard(app))

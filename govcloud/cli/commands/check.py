@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from govcloud.cli.options import LevelOpt, StackOpt
+from govcloud.cli.output import fail
 from govcloud.policy import paths
 from govcloud.policy.gate import GateOptions, internal_problem, run_gate
 from govcloud.policy.render_junit import render_junit
@@ -41,9 +43,7 @@ Exit codes 退出码: 0 no blocking finding 无阻断, 1 blocking findings 有�
 def register(app: typer.Typer) -> None:
     @app.command("check", help=HELP)
     def check_command(  # noqa: PLR0917 (typer maps each parameter to an option)
-        stack: Annotated[
-            str | None, typer.Option("--stack", help="stack: reads .govcloud/evidence/S/plan.json")
-        ] = None,
+        stack: StackOpt = None,
         plan: Annotated[
             Path | None, typer.Option("--plan", help="govcloud.plan/v1 JSON file 规划文件")
         ] = None,
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
         host_facts: Annotated[
             Path | None, typer.Option("--host-facts", help="host facts JSON 主机事实")
         ] = None,
-        level: Annotated[int, typer.Option("--level", min=2, max=4, help="等保 level 2|3|4")] = 3,
+        level: LevelOpt = 3,
         output_format: Annotated[
             OutputFormat, typer.Option("--format", help="text|json|sarif|junit")
         ] = OutputFormat.text,
@@ -114,10 +114,7 @@ def register(app: typer.Typer) -> None:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(text, encoding="utf-8")
             except OSError as exc:
-                typer.echo(
-                    f"error 错误: cannot write {out}: {exc.strerror or exc} / 无法写入输出文件", err=True
-                )
-                raise typer.Exit(2) from exc
+                fail(f"cannot write: {exc.strerror or exc} / 无法写入输出文件", file=str(out))
             s = report["summary"]
             typer.echo(
                 f"wrote 已写入 {out}: {s['blocking']} blocking, {s['fail']} fail, {s['waived']} waived, "

@@ -8,11 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.cli.options import JsonOpt
+from govcloud.errors import ExitCode
 from govcloud.toolchain.doctor import as_json, run_checks
 
 
 def doctor(
-    json_out: bool = typer.Option(False, "--json", help="machine-readable output / 输出 JSON"),
+    json_out: JsonOpt = False,
 ) -> None:
     """Check Python packages, OPA, Pulumi and its plugins, Ansible, checkov and lab tools.
 
@@ -44,7 +46,7 @@ def doctor(
             console.print("[red]Some required components are missing: run the fix commands above.[/]")
             console.print("[red]缺少必需组件：请运行上表中的修复命令。[/]")
     if not report["ok"]:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def register(app: typer.Typer) -> None:

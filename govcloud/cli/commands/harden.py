@@ -11,6 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.cli.options import InventoryOpt, JsonOpt, LevelOpt, StackOpt
+from govcloud.cli.output import fail
+from govcloud.errors import ExitCode
 from govcloud.runner.harden import HardenError, HardenRun, run_harden, write_evidence
 from govcloud.runner.inventory import InventoryError, resolve_inventory
 
@@ -80,17 +83,15 @@ def _summary_table(run: HardenRun) -> Table:
 
 def harden(
     *,
-    stack: Annotated[str | None, typer.Option("--stack", "-s", help="stack whose inventory to use")] = None,
-    inventory: Annotated[
-        Path | None, typer.Option("--inventory", "-i", help="Ansible inventory file")
-    ] = None,
-    level: Annotated[int, typer.Option("--level", "-l", help="等保 level 2, 3 or 4")] = 3,
+    stack: StackOpt = None,
+    inventory: InventoryOpt = None,
+    level: LevelOpt = 3,
     limit: Annotated[str | None, typer.Option("--limit", help="Ansible host pattern")] = None,
     tags: Annotated[
         list[str] | None, typer.Option("--tags", "-t", help="clause tags, e.g. 8.1.4.1.b (repeatable)")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="audit only: report drift, change nothing")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print the run summary as JSON")] = False,
+    as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option("--out", help="also write the evidence JSON here")] = None,
     extra_var: Annotated[
         list[str] | None, typer.Option("--extra-var", "-e", help="KEY=JSON-or-string")
@@ -121,8 +122,7 @@ def harden(
             on_event=None if as_json else progress,
         )
     except (InventoryError, HardenError) as exc:
-        err.print(f"[red]error 错误:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     path = write_evidence(run, out)
     if as_json:
         doc = run.to_dict()
@@ -135,7 +135,7 @@ def harden(
     if not run.ok or drift:
         if not as_json:
             err.print("[red]failures or drift found 发现失败或偏离[/red]")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def register(app: typer.Typer) -> None:

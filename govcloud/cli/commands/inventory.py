@@ -11,6 +11,8 @@ import typer
 import yaml
 
 from govcloud.cli.commands.plan import load_or_exit
+from govcloud.cli.options import JsonOpt, StackOpt
+from govcloud.cli.output import fail
 from govcloud.plan import Plan
 from govcloud.toolchain.versions import REPO_ROOT
 
@@ -59,17 +61,14 @@ def build_inventory(plan: Plan) -> dict[str, Any]:
 
 def inventory_command(
     *,
-    stack: Annotated[str | None, typer.Option("--stack", "-s", help="Stack name")] = None,
+    stack: StackOpt = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Plain YAML plan file")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Default: inventory/<stack>.yml")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """主机清单 — write the Ansible inventory of the plan's hosts (groups per centre, zone and role)."""
     if (stack is None) == (config is None):
-        typer.echo(
-            "give exactly one of --stack S or --config FILE / 请指定 --stack 或 --config 之一", err=True
-        )
-        raise typer.Exit(2)
+        fail("give exactly one of --stack S or --config FILE / 请指定 --stack 或 --config 之一")
     plan = load_or_exit(stack, config, as_json)
     inv = build_inventory(plan)
     target = out or REPO_ROOT / "inventory" / f"{plan.stack}.yml"

@@ -11,6 +11,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from govcloud.cli.options import LabStackOpt
+from govcloud.cli.output import error_exit
+from govcloud.errors import ExitCode
 from govcloud.logaudit.chain import ChainError
 from govcloud.logaudit.prune import MIN_KEEP_DAYS, PruneError, RetentionError, prune
 from govcloud.logaudit.seal import SealError, seal, seal_all_closed
@@ -35,9 +38,8 @@ TodayOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error 错误:[/red] {escape(message)}")
-    return typer.Exit(code)
+def _fail(message: str, code: int = ExitCode.INPUT) -> typer.Exit:
+    return error_exit(message, ExitCode(code))
 
 
 def _day(option: str, value: str | None) -> dt.date | None:
@@ -192,7 +194,7 @@ def prune_cmd(
 @logs_app.command("where")
 def where_cmd(
     *,
-    stack: Annotated[str, typer.Option("--stack", "-s", help="lab stack / 实验环境栈名")] = "lab",
+    stack: LabStackOpt = "lab",
     as_json: JsonOpt = False,
 ) -> None:
     """日志存储位置 The store root of each log collector (日志审计) of a running lab, one per line."""

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from govcloud.cli.options import StackOpt
+from govcloud.errors import ExitCode
 from govcloud.plan import Plan, PlanError, load_plan, lock_path, write_lock
 from govcloud.plan.errors import printable
 from govcloud.plan.export import address_rows, to_csv
@@ -20,7 +22,7 @@ from govcloud.plan.loader import stack_lock_path
 from govcloud.state import evidence_dir, write_json
 
 # The only exit codes of `govcloud plan` (docs/plan.md, "Exit codes"); any other, or a traceback, is a bug.
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.INPUT
 EXIT_CODES = (EXIT_OK, EXIT_FINDINGS, EXIT_USAGE)
 
 
@@ -164,9 +166,7 @@ def _print_table(doc: dict[str, Any]) -> None:
 
 def plan_command(
     *,
-    stack: Annotated[
-        str | None, typer.Option("--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml")
-    ] = None,
+    stack: StackOpt = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="A plain YAML file with the same schema")
     ] = None,

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from govcloud.cli.output import fail
 from govcloud.policy import bundle
 from govcloud.policy.errors import GateError
 from govcloud.policy.opa_server import OpaServer
@@ -29,8 +30,7 @@ def serve(
 ) -> None:
     host, _, port = addr.rpartition(":")
     if not host or not port.isdigit():
-        typer.echo(f"error 错误: --addr {addr!r}: expected host:port / 地址格式错误", err=True)
-        raise typer.Exit(2)
+        fail(f"expected host:port, got {addr!r} / 地址格式错误", field="--addr")
     server = OpaServer(host=host, port=int(port), decision_logs=True, log_file=decision_log)
     stop = False
 
@@ -41,8 +41,7 @@ def serve(
     try:
         server.start()
     except (GateError, ToolMissingError) as exc:
-        typer.echo(f"error 错误: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     typer.echo(

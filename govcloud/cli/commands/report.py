@@ -15,6 +15,9 @@ from typing import Annotated
 
 import typer
 
+from govcloud.cli.options import LabStackOpt
+from govcloud.cli.output import error_exit
+from govcloud.errors import ExitCode
 from govcloud.report.errors import ReportInputError
 from govcloud.report.generate import FORMATS, generate
 from govcloud.report.labels import STATUS_LABEL, Status
@@ -25,9 +28,8 @@ from govcloud.state import evidence_dir as stack_evidence_dir
 DEFAULT_CATALOGUE = Path("policies/catalogue.yaml")
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"govcloud report: {message}", err=True)
-    return typer.Exit(code)
+def _fail(message: str, code: int = ExitCode.INPUT) -> typer.Exit:
+    return error_exit(message, ExitCode(code))
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -58,7 +60,7 @@ def register(app: typer.Typer) -> None:
     @sub.callback()
     def report(  # noqa: PLR0917 (typer maps each parameter to an option)
         ctx: typer.Context,
-        stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name (栈).")] = "lab",
+        stack: LabStackOpt = "lab",
         evidence: Annotated[
             Path | None,
             typer.Option("--evidence", help="Evidence directory; default .govcloud/evidence/<stack>."),

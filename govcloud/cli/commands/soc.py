@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from govcloud.cli.options import JsonOpt, LabStackOpt
+from govcloud.cli.output import fail
 from govcloud.secsvc import soc as socmod
 from govcloud.secsvc.store import StoreMissingError, events, lab_plan
 
@@ -72,10 +74,10 @@ def _print(summary: dict[str, Any]) -> None:
 
 def soc(
     *,
-    stack: Annotated[str, typer.Option("--stack", "-s", help="lab stack / 实验环境栈名")] = "lab",
+    stack: LabStackOpt = "lab",
     since: Annotated[str, typer.Option("--since", help="30m, 2h, 7d, an ISO time, or all")] = "24h",
     top: Annotated[int, typer.Option("--top", help="how many top sources and recent findings")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="print govcloud.soc/v1 JSON")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """态势感知 Summary of denied flows, auth failures, IDS and WAF alerts per centre and zone."""
     try:
@@ -84,8 +86,7 @@ def soc(
         summary = socmod.summarise(events(stack, start), socmod.Where.from_plan(plan), stack=stack,
                                    since=start, top=top)
     except (ValueError, StoreMissingError) as exc:
-        typer.echo(f"错误 / error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from govcloud.cli.options import LabStackOpt
+from govcloud.cli.output import fail
 from govcloud.secsvc.bastion_client import NoRouteError, route
 from govcloud.secsvc.store import StoreMissingError
 
@@ -22,7 +24,7 @@ def ssh(
     host: Annotated[str, typer.Argument(help="lab host name, e.g. prod-db-1")],
     command: Annotated[list[str] | None, typer.Argument(help="command to run (default: a shell)")] = None,
     *,
-    stack: Annotated[str, typer.Option("--stack", "-s", help="lab stack / 实验环境栈名")] = "lab",
+    stack: LabStackOpt = "lab",
     ipv6: Annotated[bool, typer.Option("--ipv6", help="reach the bastion over IPv6")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the ssh command line as JSON")] = False,
 ) -> None:
@@ -30,8 +32,7 @@ def ssh(
     try:
         r = route(stack, host, command or [], tty=not command and sys.stdin.isatty(), ipv6=ipv6)
     except (NoRouteError, StoreMissingError) as exc:
-        typer.echo(f"错误 / error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     if dry_run:
         typer.echo(json.dumps({"host": r.host, "bastion": r.bastion, "bastion_addr": r.bastion_addr,
                                "argv": r.argv}, ensure_ascii=False))

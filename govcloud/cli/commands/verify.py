@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.cli.options import InventoryOpt, JsonOpt, LevelOpt, StackOpt
+from govcloud.cli.output import fail
+from govcloud.errors import ExitCode
 from govcloud.runner.inventory import InventoryError, resolve_inventory
 from govcloud.runner.verify import clause_summary, run_verify, write_evidence
 
@@ -25,28 +28,21 @@ STATUS_ZH = {"pass": "符合", "fail": "不符合", "error": "错误", "not_appl
 
 def verify(
     *,
-    stack: Annotated[str | None, typer.Option("--stack", "-s", help="stack whose inventory to use")] = None,
-    inventory: Annotated[
-        Path | None, typer.Option("--inventory", "-i", help="Ansible inventory file")
-    ] = None,
-    level: Annotated[int, typer.Option("--level", "-l", help="等保 level 2, 3 or 4")] = 3,
+    stack: StackOpt = None,
+    inventory: InventoryOpt = None,
+    level: LevelOpt = 3,
     limit: Annotated[str | None, typer.Option("--limit", help="Ansible host pattern")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the evidence JSON")] = False,
+    as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option("--out", help="also write the evidence JSON here")] = None,
 ) -> None:
     err = Console(stderr=True)
-    if level not in (2, 3, 4):
-        err.print(f"[red]error 错误:[/red] --level: {level} is not one of 2, 3, 4")
-        raise typer.Exit(2)
     try:
         stack_name, inv = resolve_inventory(stack, inventory)
         result = run_verify(inv, stack=stack_name, level=level, limit=limit)
     except InventoryError as exc:
-        err.print(f"[red]error 错误:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     except (FileNotFoundError, RuntimeError) as exc:
-        err.print(f"[red]error 错误:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        fail(str(exc), ExitCode.FAILED)
     path = write_evidence(result.document, stack_name, out)
     if as_json:
         typer.echo(json.dumps(result.document, ensure_ascii=False, indent=2))
@@ -73,7 +69,7 @@ def verify(
             f"({result.duration_s:.1f} s); evidence 证据: {path}"
         )
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def register(app: typer.Typer) -> None:
