@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from govcloud import __version__
 from govcloud.report import SCHEMA
@@ -20,6 +20,8 @@ from govcloud.report.labels import PRODUCER, STATUS_DEFINITION, STATUS_LABEL, ST
 from govcloud.report.model import (
     AddressPlanOut,
     CatalogueOut,
+    DrillOut,
+    DrillSystemOut,
     EvidenceRow,
     FamilyOut,
     FamilySummary,
@@ -321,123 +323,168 @@ def build_report(
     catalogue_state: str = "ok",
     now: datetime | None = None,
 ) -> Report:
+    """The report document, in the order its parts depend on each other: evidence rows, the items
+    to assess, one scope per assessed object (the platform, then each system), the summary."""
     now = now or datetime.now(UTC)
     plan = ev.plan
     attr = Attributor(plan)
     rows = _Rows()
     waivers = _finding_rows(ev, attr, now, rows)
     _host_rows(ev, attr, rows)
-
     drills = [drill_out(info, d, plan) for info, d in ev.drills]
-    # The latest run of each scenario is the evidence of its clauses; earlier runs stay in the DR
-    # section's history (a drill that failed last month and passed today is a pass today).
+    _drill_rows(drills, rows)
+    _missing_rows(ev, cat, {d.scenario for d in drills}, rows)
+
+    families = {f.id: f for f in cat.families}
+    extra_items = _uncatalogued(cat, rows, families)
+    items: list[tuple[Item, bool]] = [(i, True) for i in cat.items] + [(i, False) for i in extra_items]
+    plat_name = plan.name if plan and plan.name else ev.stack
+    scopes = [_platform_scope(ev, items, rows, plat_name), *_system_scopes(ev, items, rows, attr)]
+    fam_order = [f.id for f in cat.families] + ([UNCATALOGUED_FAMILY] if extra_items else [])
+
+    return Report(
+        schema_=SCHEMA,
+        generated_at=iso(now),
+        generator=Generator(version=__version__),
+        stack=ev.stack,
+        name=plat_name,
+        lab=bool(plan and plan.lab),
+        evidence_dir=str(ev.root),
+        catalogue=_catalogue_out(cat, catalogue_path, catalogue_state),
+        statuses=[
+            StatusDef(id=s, name=_txt(*STATUS_LABEL[s]), definition=_txt(*STATUS_DEFINITION[s]))
+            for s in STATUS_ORDER
+        ],
+        families=[
+            FamilyOut(id=f, clause=families[f].clause, name=_txt(families[f].zh, families[f].en))
+            for f in fam_order
+        ],
+        inputs=[_input_out(i) for i in ev.inputs],
+        summary=_summary(scopes, families, fam_order),
+        scopes=scopes,
+        evidence=rows.rows,
+        waivers=waivers,
+        dr=dr_summary(plan, drills),
+        address_plan=_address_plan(ev, attr),
+        diff=None,
+        trend=[],
+    )
+
+
+def _latest_by_scenario(drills: list[DrillOut]) -> dict[str, int]:
+    """Index of the latest run of each scenario. It is the evidence of the scenario's clauses; earlier
+    runs stay in the DR section's history (a drill that failed last month and passed today passes)."""
     latest: dict[str, int] = {}
     for n, d in enumerate(drills):
         when = d.finished_at or d.started_at or ""
         prev = latest.get(d.scenario)
         if prev is None or when >= (drills[prev].finished_at or drills[prev].started_at or ""):
             latest[d.scenario] = n
+    return latest
+
+
+def _drill_row(row_id: str, d: DrillOut, ds: DrillSystemOut | None) -> EvidenceRow:
+    """The evidence row of one drill run (no target systems) or of one of its target systems."""
+    outcome: Literal["pass", "fail", "error"]
+    system: str | None
+    expected: str | None
+    if ds is None:
+        outcome, system, observed, expected = d.result, None, f"consistency={d.consistency}", None
+    else:
+        failed = ds.result == "fail" or d.consistency == "fail"
+        outcome = "fail" if failed else ("pass" if ds.result == "pass" else "error")
+        system = ds.system
+        observed = f"RTO {ds.achieved_rto_s} s / RPO {ds.achieved_rpo_s} s"
+        expected = f"RTO ≤ {ds.target_rto_s} s / RPO ≤ {ds.target_rpo_s} s"
+    return EvidenceRow(
+        id=row_id,
+        source="drill",
+        check=d.scenario,
+        clause=None,
+        system=system,
+        target=d.drill_id or d.input,
+        observed=observed,
+        expected=expected,
+        outcome=outcome,
+        at=d.finished_at or d.started_at,
+        input=d.input,
+    )
+
+
+def _drill_rows(drills: list[DrillOut], rows: _Rows) -> None:
+    """One row per target system of the latest run of each scenario (one row if it has none)."""
+    latest = _latest_by_scenario(drills)
     for n, d in enumerate(drills):
         if latest.get(d.scenario) != n:
             continue
-        targets = d.systems or []
-        if not targets:
-            rows.add(
-                EvidenceRow(
-                    id=f"d{n}",
-                    source="drill",
-                    check=d.scenario,
-                    clause=None,
-                    system=None,
-                    target=d.drill_id or d.input,
-                    outcome=d.result,
-                    at=d.finished_at or d.started_at,
-                    input=d.input,
-                    observed=f"consistency={d.consistency}",
-                )
-            )
-        for m, ds in enumerate(targets):
-            outcome = (
-                "fail"
-                if (ds.result == "fail" or d.consistency == "fail")
-                else ("pass" if ds.result == "pass" else "error")
-            )
-            obs = f"RTO {ds.achieved_rto_s} s / RPO {ds.achieved_rpo_s} s"
-            exp = f"RTO ≤ {ds.target_rto_s} s / RPO ≤ {ds.target_rpo_s} s"
-            rows.add(
-                EvidenceRow(
-                    id=f"d{n}.{m}",
-                    source="drill",
-                    check=d.scenario,
-                    clause=None,
-                    system=ds.system,
-                    target=d.drill_id or d.input,
-                    observed=obs,
-                    expected=exp,
-                    outcome=outcome,
-                    at=d.finished_at or d.started_at,
-                    input=d.input,
-                )
-            )
-    _missing_rows(ev, cat, {d.scenario for d in drills}, rows)
+        if not d.systems:
+            rows.add(_drill_row(f"d{n}", d, None))
+        for m, ds in enumerate(d.systems or []):
+            rows.add(_drill_row(f"d{n}.{m}", d, ds))
 
-    families = {f.id: f for f in cat.families}
-    extra_items = _uncatalogued(cat, rows, families)
-    items: list[tuple[Item, bool]] = [(i, True) for i in cat.items] + [(i, False) for i in extra_items]
 
-    # Scopes: the cloud platform (all evidence), then each information system.
+def _platform_scope(ev: Evidence, items: list[tuple[Item, bool]], rows: _Rows, plat_name: str) -> Scope:
+    """The cloud platform: every item, on all the evidence, at the highest platform level."""
+    plan = ev.plan
     platform_level = max((c.platform_level for c in plan.centres), default=3) if plan else 3
     level_note = (
         None if plan and plan.centres else _txt("计划缺失，按第三级评估", "plan missing: assessed at level 3")
     )
-    scopes: list[Scope] = []
     plat_items = []
     for item, catalogued in items:
         idx: set[int] = set()
         for k in _item_keys(item):
             idx.update(rows.all_by_key.get(k, ()))
         plat_items.append(_evaluate(item, platform_level, list(idx), rows, catalogued))
-    plat_name = plan.name if plan and plan.name else ev.stack
-    scopes.append(
-        Scope(
-            id=PLATFORM,
-            kind="platform",
-            name=_txt(f"云计算平台：{plat_name}", f"Cloud platform: {plat_name}"),
-            level=platform_level,
-            level_note=level_note,
-            hosts=len(plan.hosts) if plan else 0,
-            counts=_counts(i.status for i in plat_items),
-            items=plat_items,
-        )
+    return Scope(
+        id=PLATFORM,
+        kind="platform",
+        name=_txt(f"云计算平台：{plat_name}", f"Cloud platform: {plat_name}"),
+        level=platform_level,
+        level_note=level_note,
+        hosts=len(plan.hosts) if plan else 0,
+        counts=_counts(i.status for i in plat_items),
+        items=plat_items,
     )
-    if plan:
-        depts = {d.id: d for d in plan.departments}
-        host_count = Counter(s for s in attr.host_system.values() if s)
-        for s in plan.systems:
-            sys_items = []
-            for item, catalogued in items:
-                idx = set()
-                for k in _item_keys(item):
-                    idx.update(rows.by_key.get((s.id, k), ()))
-                    idx.update(rows.by_key.get((None, k), ()))
-                sys_items.append(_evaluate(item, s.level, list(idx), rows, catalogued))
-            dep = depts.get(s.department or "")
-            scopes.append(
-                Scope(
-                    id=s.id,
-                    kind="system",
-                    name=_txt(s.name, s.name_en),
-                    level=s.level,
-                    department=_txt(dep.name, dep.name_en) if dep else None,
-                    zone=s.zone,
-                    data_classification=s.data_classification,
-                    hosts=host_count.get(s.id, 0),
-                    counts=_counts(i.status for i in sys_items),
-                    items=sys_items,
-                )
-            )
 
-    fam_order = [f.id for f in cat.families] + ([UNCATALOGUED_FAMILY] if extra_items else [])
+
+def _system_scopes(
+    ev: Evidence, items: list[tuple[Item, bool]], rows: _Rows, attr: Attributor
+) -> list[Scope]:
+    """Each information system at its own level, on its own evidence and the stack-wide evidence."""
+    plan = ev.plan
+    if plan is None:
+        return []
+    depts = {d.id: d for d in plan.departments}
+    host_count = Counter(s for s in attr.host_system.values() if s)
+    scopes = []
+    for s in plan.systems:
+        sys_items = []
+        for item, catalogued in items:
+            idx: set[int] = set()
+            for k in _item_keys(item):
+                idx.update(rows.by_key.get((s.id, k), ()))
+                idx.update(rows.by_key.get((None, k), ()))
+            sys_items.append(_evaluate(item, s.level, list(idx), rows, catalogued))
+        dep = depts.get(s.department or "")
+        scopes.append(
+            Scope(
+                id=s.id,
+                kind="system",
+                name=_txt(s.name, s.name_en),
+                level=s.level,
+                department=_txt(dep.name, dep.name_en) if dep else None,
+                zone=s.zone,
+                data_classification=s.data_classification,
+                hosts=host_count.get(s.id, 0),
+                counts=_counts(i.status for i in sys_items),
+                items=sys_items,
+            )
+        )
+    return scopes
+
+
+def _summary(scopes: list[Scope], families: dict[str, Any], fam_order: list[str]) -> Summary:
     by_family: dict[str, list[str]] = defaultdict(list)
     for sc in scopes:
         for it in sc.items:
@@ -447,7 +494,7 @@ def build_report(
     for sc in scopes[1:]:
         level_systems[sc.level] += 1
         by_level[sc.level].extend(it.status.value for it in sc.items)
-    summary = Summary(
+    return Summary(
         overall=_counts(it.status.value for sc in scopes for it in sc.items),
         platform=scopes[0].counts,
         by_family=[
@@ -460,42 +507,16 @@ def build_report(
         ],
     )
 
-    return Report(
-        schema_=SCHEMA,
-        generated_at=iso(now),
-        generator=Generator(version=__version__),
-        stack=ev.stack,
-        name=plat_name,
-        lab=bool(plan and plan.lab),
-        evidence_dir=str(ev.root),
-        catalogue=CatalogueOut(
-            path=str(catalogue_path),
-            state="ok" if catalogue_state == "ok" else "missing",
-            items=len(cat.items),
-            note=None
-            if catalogue_state == "ok"
-            else _txt(
-                "条款目录缺失：仅列出证据中出现的条款",
-                "catalogue missing: only clauses seen in evidence are listed",
-            ),
-        ),
-        statuses=[
-            StatusDef(id=s, name=_txt(*STATUS_LABEL[s]), definition=_txt(*STATUS_DEFINITION[s]))
-            for s in STATUS_ORDER
-        ],
-        families=[
-            FamilyOut(id=f, clause=families[f].clause, name=_txt(families[f].zh, families[f].en))
-            for f in fam_order
-        ],
-        inputs=[_input_out(i) for i in ev.inputs],
-        summary=summary,
-        scopes=scopes,
-        evidence=rows.rows,
-        waivers=waivers,
-        dr=dr_summary(plan, drills),
-        address_plan=_address_plan(ev, attr),
-        diff=None,
-        trend=[],
+
+def _catalogue_out(cat: Catalogue, path: Path, state: str) -> CatalogueOut:
+    missing = _txt(
+        "条款目录缺失：仅列出证据中出现的条款", "catalogue missing: only clauses seen in evidence are listed"
+    )
+    return CatalogueOut(
+        path=str(path),
+        state="ok" if state == "ok" else "missing",
+        items=len(cat.items),
+        note=None if state == "ok" else missing,
     )
 
 
