@@ -9,6 +9,7 @@ import typer
 
 from govcloud.policy import catalogue as cat
 from govcloud.policy.errors import GateError
+from govcloud.toolchain.env import ToolMissingError
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +22,11 @@ def register(app: typer.Typer) -> None:
         except GateError as exc:
             typer.echo(f"error 错误: {exc}", err=True)
             raise typer.Exit(2) from exc
-        rules = cat.rego_rules()
+        try:
+            rules = cat.rego_rules()
+        except (GateError, ToolMissingError) as exc:
+            typer.echo(f"error 错误: {exc}", err=True)
+            raise typer.Exit(2) from exc
         problems = cat.validate(doc, rules)
         rows = cat.coverage(doc)
         total = sum(r["items"] for r in rows)
