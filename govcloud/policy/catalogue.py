@@ -20,11 +20,16 @@ from govcloud.contracts import catalogue as contract
 from govcloud.contracts.base import ContractError, path_of
 from govcloud.contracts.catalogue import CHECK_KINDS, Catalogue
 from govcloud.contracts.decision import CATALOGUE_KEYS, RuleMeta
+from govcloud.contracts.waivers import Waivers
 from govcloud.policy import paths
 from govcloud.policy.errors import PolicyInputError
+from govcloud.policy.references import References
 from govcloud.policy.rego_inspect import RegoRule, rego_rules
 
 __all__ = ["Consistency", "check", "coverage", "load_catalogue", "rego_rules", "validate"]
+
+HOST_PREFIX = "djcp_"
+CUSTOM_CHECKS = "policies/checkov/checks"
 
 
 def load_catalogue(path: Path = paths.CATALOGUE) -> Catalogue:
@@ -115,17 +120,90 @@ def _check_rego(cat: Catalogue, rules: Mapping[str, RegoRule], out: Consistency)
             )
 
 
-def check(cat: Catalogue, rules: Mapping[str, RegoRule]) -> Consistency:
-    """The consistency check of the Rego side: rules listed, primary clauses, METADATA."""
+def _check_checkov(cat: Catalogue, refs: References, out: Consistency) -> None:
+    mapping = refs.mapping.checks if refs.mapping is not None else {}
+    for i, item in enumerate(cat.items):
+        for check_id in item.checks.checkov:
+            where = f"{_where(i, item.clause)}: checkov check {check_id}"
+            if check_id not in mapping:
+                out.dangle("checkov", check_id, f"{where} is not in {refs.mapping_file}")
+            elif check_id not in refs.checkov_ids:
+                out.dangle("checkov", check_id, f"{where} is defined by neither checkov nor {CUSTOM_CHECKS}")
+    rule_ids = {r.id for r in refs.rules}
+    for check_id, entry in sorted(mapping.items()):
+        where = f"{refs.mapping_file}: checks.{check_id}"
+        if check_id not in refs.checkov_ids:
+            out.problems.append(f"{where}: no such check, built in to checkov or in {CUSTOM_CHECKS}")
+        mapped = cat.item(entry.clause)
+        if mapped is None:
+            out.problems.append(f"{where}: clause {entry.clause} is not a catalogue item")
+        elif check_id not in mapped.checks.checkov:
+            out.problems.append(f"{where}: its clause {entry.clause} does not list it under checks.checkov")
+        if entry.rego is not None and entry.rego not in rule_ids:
+            out.problems.append(f"{where}: rego {entry.rego} does not exist in policies/")
+
+
+def _check_host(cat: Catalogue, refs: References, out: Consistency) -> None:
+    for i, item in enumerate(cat.items):
+        for tag in item.checks.host:
+            where = _where(i, item.clause)
+            clause = tag.removeprefix(HOST_PREFIX)
+            if not tag.startswith(HOST_PREFIX) or cat.item(clause) is None:
+                out.dangle("host", tag, f"{where}: host check {tag} is not djcp_<a catalogue clause>")
+                continue
+            missing = []
+            if clause not in refs.infra_clauses:
+                missing.append(f'no test in tests/infra is marked @pytest.mark.clause("{clause}")')
+            if tag not in refs.role_tags:
+                missing.append(f"no task under playbooks/project/roles is tagged {tag}")
+            if missing:
+                out.dangle("host", tag, f"{where}: host check {tag}: {'; '.join(missing)}")
+
+
+def _check_drill(cat: Catalogue, refs: References, out: Consistency) -> None:
+    known = ", ".join(sorted(refs.drills))
+    for i, item in enumerate(cat.items):
+        for scenario in item.checks.drill:
+            if scenario not in refs.drills:
+                out.dangle(
+                    "drill",
+                    scenario,
+                    f"{_where(i, item.clause)}: drill scenario {scenario} does not exist "
+                    f"(govcloud/drill/scenarios.py has {known})",
+                )
+
+
+def _check_waivers(cat: Catalogue, waivers: Waivers, refs: References, out: Consistency) -> None:
+    rule_ids = {r.id for r in refs.rules} | set(refs.mapping.checks if refs.mapping else {})
+    clauses = [i.clause for i in cat.items]
+    for i, w in enumerate(waivers.waivers):
+        where = f"{refs.waivers_file}: waivers[{i}] ({w.id})"
+        if w.rule is not None and w.rule not in rule_ids:
+            out.problems.append(f"{where}: rule {w.rule} is neither a Rego rule nor a mapped checkov check")
+        if w.clause is not None and not any(c == w.clause or c.startswith(w.clause + ".") for c in clauses):
+            out.problems.append(f"{where}: clause {w.clause} names no catalogue item")
+
+
+def check(cat: Catalogue, rules: Mapping[str, RegoRule], refs: References | None = None) -> Consistency:
+    """The consistency check. Without `refs` only the Rego side (rules listed, primary clauses)."""
     out = Consistency()
     _check_rego(cat, rules, out)
-    _check_rule_sources(list(rules.values()), out)
+    if refs is not None:
+        out.problems += refs.problems
+        _check_rule_sources(refs.rules, out)
+        _check_checkov(cat, refs, out)
+        _check_host(cat, refs, out)
+        _check_drill(cat, refs, out)
+        if refs.waivers is not None:
+            _check_waivers(cat, refs.waivers, refs, out)
+    else:
+        _check_rule_sources(list(rules.values()), out)
     return out
 
 
-def validate(cat: Catalogue, rules: Mapping[str, RegoRule]) -> list[str]:
+def validate(cat: Catalogue, rules: Mapping[str, RegoRule], refs: References | None = None) -> list[str]:
     """The consistency problems, one line each (empty: consistent)."""
-    return check(cat, rules).problems
+    return check(cat, rules, refs).problems
 
 
 def coverage(cat: Catalogue, dangling: set[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
