@@ -127,6 +127,10 @@ class NamedError(ContractError):
 
 def validate(model: type[D], data: Any, source: str, *, name_keys: tuple[str, ...] = ()) -> D:
     """Validate parsed YAML as `model` (schema id first); problems reworded, entries named by `name_keys`."""
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a YAML {type(data).__name__}"
+        reason = f"a {model.schema_id()} document must be a YAML mapping, found {found} / 须为 YAML 映射"
+        raise ContractError(source, (), reason)
     doc = check_schema(data, model, source)
     try:
         return model.model_validate(doc)
