@@ -11,20 +11,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from govcloud.contracts.base import ContractError
+from govcloud.contracts.catalogue import Catalogue, CheckovMapping, load_checkov_mapping
+from govcloud.contracts.findings import Bilingual, Finding, Resource
+from govcloud.policy import catalogue as clause_catalogue
 from govcloud.policy import paths
 from govcloud.policy.errors import EngineError
 from govcloud.toolchain import versions
 from govcloud.toolchain.env import ToolMissingError
-
-FAMILY_ZH = {
-    "communication-network": "安全通信网络",
-    "area-boundary": "安全区域边界",
-    "computing-environment": "安全计算环境",
-    "security-management-centre": "安全管理中心",
-    "cloud-extension": "云计算扩展",
-}
 
 
 def checkov_path() -> Path:
@@ -38,12 +32,12 @@ def checkov_path() -> Path:
     return exe
 
 
-def load_mapping(path: Path = paths.CHECKOV_MAPPING) -> dict[str, dict[str, Any]]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    checks = doc.get("checks") if isinstance(doc, dict) else None
-    if not isinstance(checks, dict):
-        raise EngineError(f"{path}: checks must be a mapping / checkov 映射文件格式错误")
-    return checks
+def load_mapping(path: Path = paths.CHECKOV_MAPPING) -> CheckovMapping:
+    """The checkov mapping (govcloud.checkov-mapping/v1); a malformed one stops the gate (exit 2)."""
+    try:
+        return load_checkov_mapping(path)
+    except ContractError as exc:
+        raise EngineError(f"{exc} / checkov 映射文件格式错误") from exc
 
 
 def run_checkov(directories: list[Path], timeout: float = 600.0) -> list[dict[str, Any]]:
@@ -99,7 +93,7 @@ def _json_documents(text: str) -> list[Any]:
         docs += value if isinstance(value, list) else [value]
 
 
-def _resource(check: dict[str, Any], base: dict[str, Path]) -> dict[str, Any]:
+def _resource(check: dict[str, Any], base: dict[str, Path]) -> Resource:
     path = str(check.get("file_abs_path") or check.get("file_path") or "")
     for label, directory in base.items():
         root = str(directory.resolve())
@@ -110,44 +104,54 @@ def _resource(check: dict[str, Any], base: dict[str, Path]) -> dict[str, Any]:
     if check.get("_framework") == "kubernetes":
         parts = resource.split(".")
         if len(parts) >= 3:
-            return {"kind": parts[0], "namespace": parts[1], "name": ".".join(parts[2:]), "path": path}
+            return Resource(kind=parts[0], namespace=parts[1], name=".".join(parts[2:]), path=path)
         if len(parts) == 2:
-            return {"kind": parts[0], "namespace": None, "name": parts[1], "path": path}
-    return {"kind": "AnsibleTask", "namespace": None, "name": resource, "path": path}
+            return Resource(kind=parts[0], namespace=None, name=parts[1], path=path)
+    return Resource(kind="AnsibleTask", namespace=None, name=resource, path=path)
 
 
 def to_findings(
-    results: list[dict[str, Any]], level: int, base: dict[str, Path], mapping: dict[str, dict[str, Any]]
+    results: list[dict[str, Any]],
+    level: int,
+    base: dict[str, Path],
+    mapping: CheckovMapping,
+    catalogue: Catalogue | None = None,
 ) -> list[dict[str, Any]]:
-    """Mapped checkov results as govcloud findings (contracts §3, source "checkov")."""
+    """Mapped checkov results as govcloud findings (source "checkov"); the family is the catalogue's
+    for the mapped clause."""
+    cat = catalogue if catalogue is not None else clause_catalogue.load_catalogue()
     findings: list[dict[str, Any]] = []
     for check in results:
-        meta = mapping.get(str(check.get("check_id")))
+        check_id = str(check.get("check_id"))
+        meta = mapping.checks.get(check_id)
         if meta is None:
             continue
+        item = cat.item(meta.clause)
+        if item is None:
+            raise EngineError(
+                f"{paths.CHECKOV_MAPPING}: checks.{check_id}: clause {meta.clause} is not in the clause "
+                "catalogue; run `govcloud catalogue` / 映射的条款不在目录中"
+            )
         status = check["_status"]
-        name = str(check.get("check_name", check.get("check_id")))
-        findings.append(
-            {
-                "rule_id": check["check_id"],
-                "clause": meta["clause"],
-                "family": meta["family"],
-                "severity": meta["severity"],
-                "status": status,
-                "blocking": status == "fail" and level in meta.get("blocking_levels", []),
-                "resource": _resource(check, base),
-                "message": {
-                    "zh": f"checkov {check['check_id']} {'未通过' if status == 'fail' else '通过'}：{name}",
-                    "en": f"checkov {check['check_id']} {'failed' if status == 'fail' else 'passed'}: {name}",
-                },
-                "remediation": {
-                    "zh": f"参见 checkov {check['check_id']} 的说明",
-                    "en": f"See checkov {check['check_id']}",
-                },
-                "title": {"zh": name, "en": name},
-                "source": "checkov",
-                "related_rego": meta.get("rego"),
-                "line_range": check.get("file_line_range"),
-            }
+        name = str(check.get("check_name", check_id))
+        lines = check.get("file_line_range")
+        finding = Finding(
+            rule_id=check_id,
+            clause=meta.clause,
+            family=item.family,
+            severity=meta.severity,
+            status=status,
+            blocking=status == "fail" and level in meta.blocking_levels,
+            resource=_resource(check, base),
+            message=Bilingual(
+                zh=f"checkov {check_id} {'未通过' if status == 'fail' else '通过'}：{name}",
+                en=f"checkov {check_id} {'failed' if status == 'fail' else 'passed'}: {name}",
+            ),
+            remediation=Bilingual(zh=f"参见 checkov {check_id} 的说明", en=f"See checkov {check_id}"),
+            title=Bilingual(zh=name, en=name),
+            source="checkov",
+            related_rego=meta.rego,
+            line_range=lines if isinstance(lines, list) else None,
         )
+        findings.append(finding.as_json())
     return findings

@@ -13,29 +13,13 @@ from urllib.parse import urlsplit
 import requests
 from opa_client import OpaClient
 
+from govcloud.contracts.base import ContractError, check_schema, read
+from govcloud.contracts.catalogue import Catalogue, Item, RuleClauses
+from govcloud.contracts.decision import DECISION_SCHEMA, Decision, RuleMeta
+from govcloud.contracts.findings import Bilingual, Finding
+from govcloud.policy import catalogue as clause_catalogue
 from govcloud.policy.errors import EngineError
 from govcloud.policy.opa_server import OpaServer
-
-DECISION_SCHEMA = "govcloud.decision/v2"
-ROW_KEYS: dict[str, type] = {
-    "rule_id": str,
-    "status": str,
-    "blocking": bool,
-    "resource": dict,
-    "reasons": list,
-}
-RULE_KEYS: dict[str, type] = {
-    "id": str,
-    "clause": str,
-    "family": str,
-    "severity": str,
-    "levels": list,
-    "mandatory_levels": list,
-    "title_zh": str,
-    "title_en": str,
-    "remediation_zh": str,
-    "remediation_en": str,
-}
 
 
 def client_for(url: str, timeout: float) -> OpaClient:
@@ -49,7 +33,7 @@ def client_for(url: str, timeout: float) -> OpaClient:
     return OpaClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", timeout=timeout, retries=0)
 
 
-def query_decision(url: str, input_doc: dict[str, Any], timeout: float = 60.0) -> dict[str, Any]:
+def query_decision(url: str, input_doc: dict[str, Any], timeout: float = 60.0) -> Decision:
     """POST /v1/data/govcloud/main/decision with the whole change set; returns the checked decision."""
     client = client_for(url, timeout)
     try:
@@ -68,79 +52,95 @@ def query_decision(url: str, input_doc: dict[str, Any], timeout: float = 60.0) -
     return check_decision(response, url)
 
 
-def check_decision(response: Any, url: str) -> dict[str, Any]:
-    """Refuses anything that is not a govcloud.decision/v1 document with well-formed findings."""
+def check_decision(response: Any, url: str) -> Decision:
+    """Refuses anything that is not a govcloud.decision/v3 document (contracts.decision) whose rows
+    all name a rule with METADATA; an input the policies rejected is refused too."""
     where = f"OPA at {url}"
     if not isinstance(response, dict) or "result" not in response:
         raise EngineError(
             f"{where}: data.govcloud.main.decision is undefined — are the govcloud policies loaded? "
             "/ 决策未定义"
         )
-    decision = response["result"]
-    if not isinstance(decision, dict) or decision.get("schema") != DECISION_SCHEMA:
-        raise EngineError(f"{where}: the decision is not a {DECISION_SCHEMA} document / 决策格式不符")
-    if decision.get("input_errors"):
-        raise EngineError(
-            f"{where}: the policies rejected the input: {decision['input_errors']} / 输入被拒绝"
-        )
-    findings = decision.get("findings")
-    rules = decision.get("rules")
-    if not isinstance(findings, list) or not isinstance(rules, dict):
-        raise EngineError(f"{where}: decision.findings/rules missing or of the wrong type / 格式不符")
-    for rid, meta in rules.items():
-        for key, kind in RULE_KEYS.items():
-            if not isinstance(meta, dict) or not isinstance(meta.get(key), kind):
-                raise EngineError(
-                    f"{where}: rules[{rid}].{key} is missing or not a {kind.__name__} / 格式不符"
-                )
-    for i, row in enumerate(findings):
-        if not isinstance(row, dict):
-            raise EngineError(f"{where}: findings[{i}] is not an object / 格式不符")
-        for key, kind in ROW_KEYS.items():
-            if not isinstance(row.get(key), kind):
-                raise EngineError(
-                    f"{where}: findings[{i}].{key} is missing or not a {kind.__name__} / 格式不符"
-                )
-        if row["status"] not in {"pass", "fail"} or row["rule_id"] not in rules:
-            raise EngineError(f"{where}: findings[{i}] has an unknown status or rule / 状态或规则未知")
-    if not isinstance(decision.get("unevaluated", []), list):
-        raise EngineError(f"{where}: decision.unevaluated is not a list / 格式不符")
-    return decision
+    try:
+        doc = check_schema(response["result"], Decision, "decision")
+    except ContractError as exc:
+        reason = f"the decision is not a {DECISION_SCHEMA} document: {exc.reason}"
+        raise EngineError(f"{where}: {reason} / 决策格式不符") from exc
+    if doc.get("input_errors"):
+        raise EngineError(f"{where}: the policies rejected the input: {doc['input_errors']} / 输入被拒绝")
+    try:
+        return read(Decision, doc, source="decision")
+    except ContractError as exc:
+        raise EngineError(f"{where}: {exc.render()} / 决策格式不符") from exc
 
 
-def expand(decision: dict[str, Any]) -> list[dict[str, Any]]:
-    """Decision rows + rule metadata -> contracts §3 findings (source "opa")."""
-    rules: dict[str, dict[str, Any]] = decision["rules"]
+def expand(decision: Decision, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """Decision rows + rule METADATA + the rule's clause data from the catalogue -> findings (source
+    "opa"). A rule without a primary clause in the catalogue stops the gate (fail closed).
+
+    Each rule's part of a finding (clause, family, severity, remediation, title, equivalents, test
+    code, related) is built through the Finding model once per rule; a row adds its status,
+    blocking, resource and message (10,000 objects give 26,000 rows: one model per row would cost
+    more than the rest of the expansion)."""
+    cat = catalogue if catalogue is not None else clause_catalogue.load_catalogue()
+    primary = {r.id: r for r in reversed(cat.rules)}  # the first entry wins, as in Catalogue.rule
+    items = {i.clause: i for i in reversed(cat.items)}
+    parts: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     out: list[dict[str, Any]] = []
-    for row in decision["findings"]:
-        meta = rules[row["rule_id"]]
-        reasons = row["reasons"]
-        if reasons:
+    for row in decision.findings:
+        if row.rule_id not in parts:
+            parts[row.rule_id] = _rule_part(row.rule_id, decision.rules[row.rule_id], primary, items)
+        head, tail = parts[row.rule_id]
+        if row.reasons:
             message = {
-                "zh": "；".join(sorted(str(r.get("zh", "")) for r in reasons)),
-                "en": "; ".join(sorted(str(r.get("en", "")) for r in reasons)),
+                "zh": "；".join(sorted(str(r.get("zh", "")) for r in row.reasons)),
+                "en": "; ".join(sorted(str(r.get("en", "")) for r in row.reasons)),
             }
         else:
-            message = {"zh": f"符合：{meta['title_zh']}", "en": f"Pass: {meta['title_en']}"}
+            meta = decision.rules[row.rule_id]
+            message = {"zh": f"符合：{meta.title_zh}", "en": f"Pass: {meta.title_en}"}
         out.append(
             {
-                "rule_id": row["rule_id"],
-                "clause": meta["clause"],
-                "family": meta["family"],
-                "severity": meta["severity"],
-                "status": row["status"],
-                "blocking": row["blocking"],
-                "resource": row["resource"],
+                **head,
+                "status": row.status,
+                "blocking": row.blocking,
+                "resource": row.resource,
                 "message": message,
-                "remediation": {"zh": meta["remediation_zh"], "en": meta["remediation_en"]},
-                "title": {"zh": meta["title_zh"], "en": meta["title_en"]},
-                "equivalents": meta.get("equivalents", {}),
-                "test_code": meta.get("test_code"),
-                "related": meta.get("related", []),
-                "source": "opa",
+                **tail,
             }
         )
     return out
+
+
+_HEAD = ("rule_id", "clause", "family", "severity")
+_TAIL = ("remediation", "title", "equivalents", "test_code", "related", "source")
+
+
+def _rule_part(
+    rule_id: str, meta: RuleMeta, primary: dict[str, RuleClauses], items: dict[str, Item]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of a rule's findings that do not depend on the resource, through the Finding model."""
+    clauses = primary.get(rule_id)
+    item = items.get(clauses.clause) if clauses is not None else None
+    if clauses is None or item is None:
+        raise EngineError(
+            f"Rego rule {rule_id} has no primary clause in the clause catalogue; run `govcloud "
+            "catalogue` / 规则在条款目录中没有主条款"
+        )
+    finding = Finding(
+        rule_id=rule_id,
+        clause=clauses.clause,
+        family=item.family,
+        severity=meta.severity,
+        status="pass",
+        remediation=Bilingual(zh=meta.remediation_zh, en=meta.remediation_en),
+        title=Bilingual(zh=meta.title_zh, en=meta.title_en),
+        equivalents=item.equivalents(),
+        test_code=item.test_code,
+        related=list(clauses.related),
+        source="opa",
+    ).as_json()
+    return {k: finding[k] for k in _HEAD}, {k: finding[k] for k in _TAIL}
 
 
 def evaluate(
@@ -149,7 +149,7 @@ def evaluate(
     opa_url: str | None = None,
     timeout: float = 60.0,
     before_query: Callable[[OpaServer | None], None] | None = None,
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[Decision, str | None]:
     """Evaluates the input on `opa_url`, or on a local OPA started (and stopped) for this call.
 
     Returns the decision and the bundle revision (None for an external server). `before_query`

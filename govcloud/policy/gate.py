@@ -182,7 +182,7 @@ def _run(opts: GateOptions, problems: list[InputProblem], described: dict[str, A
     decision, revision = engine.evaluate(
         input_doc, opa_url=opts.opa_url, timeout=opts.timeout, before_query=opts.before_query
     )
-    findings: list[dict[str, Any]] = engine.expand(decision)
+    findings: list[dict[str, Any]] = engine.expand(decision)  # joins the clause catalogue
     _locate(findings, kube, opts)
 
     if opts.checkov:
@@ -195,7 +195,7 @@ def _run(opts: GateOptions, problems: list[InputProblem], described: dict[str, A
         level=opts.level,
         inputs=described,
         policy_revision=revision,
-        unevaluated=list(decision.get("unevaluated", [])),
+        unevaluated=list(decision.unevaluated),
         errors=[p.to_json() for p in problems],
     )
     evidence = None

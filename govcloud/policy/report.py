@@ -7,25 +7,32 @@ finish (InputProblem.to_json); while it is not empty the exit code is 2, whateve
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-FINDINGS_SCHEMA = "govcloud.findings/v1"
+from govcloud.contracts.findings import FINDINGS_SCHEMA, Findings
+from govcloud.policy.catalogue import load_catalogue
+from govcloud.policy.errors import GateError
+from govcloud.policy.waivers import WAIVERS_FAMILY
+
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUS_ORDER = {"fail": 0, "waived": 1, "pass": 2}
-FAMILIES = {
-    "physical-environment": ("8.1.1", "安全物理环境", "Secure physical environment"),
-    "communication-network": ("8.1.2", "安全通信网络", "Secure communication network"),
-    "area-boundary": ("8.1.3", "安全区域边界", "Secure area boundary"),
-    "computing-environment": ("8.1.4", "安全计算环境", "Secure computing environment"),
-    "security-management-centre": ("8.1.5", "安全管理中心", "Security management centre"),
-    "cloud-extension": ("8.2", "云计算安全扩展", "Cloud computing extension"),
-    "waivers": ("-", "豁免", "Waivers"),
-}
+
+
+@functools.cache
+def _family_labels() -> dict[str, str]:
+    """Family id -> "中文 / English", from the clause catalogue (the one source of family names)."""
+    try:
+        cat = load_catalogue()
+    except GateError:  # the gate reports an unreadable catalogue itself; labels fall back to ids
+        return {}
+    return {f.id: f.label() for f in cat.families}
 
 
 def family_label(family: str) -> str:
-    _clause, zh, en = FAMILIES.get(family, ("-", family, family))
-    return f"{zh} / {en}"
+    if family == WAIVERS_FAMILY:
+        return "豁免 / Waivers"
+    return _family_labels().get(family, family)
 
 
 def sort_key(f: dict[str, Any]) -> tuple[Any, ...]:
@@ -109,7 +116,7 @@ def build_report(
     for f in findings:
         f.setdefault("waiver", None)
     ordered = sorted(findings, key=sort_key)
-    return {
+    doc = {
         "schema": FINDINGS_SCHEMA,
         "generated_at": moment.isoformat().replace("+00:00", "Z"),
         "level": level,
@@ -120,6 +127,10 @@ def build_report(
         "errors": list(errors or []),
         "findings": ordered,
     }
+    # The writer checks what it adds (summary, inputs, errors …) against the contract; the findings
+    # were built through the Finding model by their producers (engine, checkov_scan, waivers).
+    Findings.model_validate({**doc, "findings": []})
+    return doc
 
 
 def exit_code(report: dict[str, Any]) -> int:

@@ -13,7 +13,8 @@ import ipaddress
 import re
 from collections import defaultdict
 
-from govcloud.report.evidence import Plan, Resource
+from govcloud.contracts.findings import Resource
+from govcloud.report.evidence import Plan
 
 _SYSTEMS_PATH = re.compile(r"^systems\[(\d+)\]")
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from govcloud import __version__
+from govcloud.contracts.findings import Finding
 from govcloud.report import SCHEMA
 from govcloud.report.attribution import Attributor
 from govcloud.report.catalogue import Catalogue, Checks, Family, Item
 from govcloud.report.catalogue import Text as CatText
 from govcloud.report.dr import dr_summary, drill_out
-from govcloud.report.evidence import Evidence, Finding, InputFile
+from govcloud.report.evidence import Evidence, InputFile
 from govcloud.report.labels import PRODUCER, STATUS_DEFINITION, STATUS_LABEL, STATUS_ORDER, Status
 from govcloud.report.model import (
     AddressPlanOut,

@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govcloud.contracts import findings as contract_findings
+
 InputState = Literal["ok", "missing", "corrupt", "rejected"]
 
 
@@ -125,54 +127,10 @@ class Plan(_Model):
     log_retention_days: int | None = None
 
 
-# ---- findings (govcloud.findings/v1, contracts §3) -----------------------------------------------------
+# ---- findings (govcloud.findings/v1): the contract model, plus the report's completeness rule -------------
 
 
-class Resource(_Model):
-    kind: str | None = None
-    namespace: str | None = None
-    name: str | None = None
-    path: str | None = None
-
-
-class Waiver(_Model):
-    id: str
-    approver: str
-    ticket: str | None = None
-    expires: str
-    reason: str = ""
-
-
-class Finding(_Model):
-    rule_id: str
-    clause: str
-    family: str = ""
-    severity: str = ""
-    status: Literal["fail", "pass", "waived"]
-    blocking: bool = False
-    resource: Resource = Field(default_factory=Resource)
-    message: Bilingual = Field(default_factory=Bilingual)
-    remediation: Bilingual | None = None
-    source: str = "opa"
-    waiver: Waiver | None = None
-
-
-class InputErrorEntry(_Model):
-    """An input the gate could not judge (govcloud.policy.errors.InputProblem.to_json)."""
-
-    file: str
-    line: int | None = None
-    kind: str = ""
-    reason: str = ""
-
-
-class Findings(_Model):
-    schema_: str = Field(alias="schema")
-    generated_at: str
-    level: int | None = None
-    findings: list[Finding]
-    errors: list[InputErrorEntry] = Field(default_factory=list)
-
+class Findings(contract_findings.Findings):
     @model_validator(mode="after")
     def _complete(self) -> Findings:
         # A gate run with inputs it could not judge is incomplete evidence: dropping the errors
@@ -352,7 +310,7 @@ SCHEMAS: dict[str, str] = {
     "drills": "govcloud.drill/v1",
 }
 
-_MODELS: dict[str, type[_Model]] = {"plan": Plan, "findings": Findings, "hosts": Hosts, "drills": Drill}
+_MODELS: dict[str, type[BaseModel]] = {"plan": Plan, "findings": Findings, "hosts": Hosts, "drills": Drill}
 
 
 @dataclass
@@ -388,7 +346,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return out.replace("schema_", "schema") or "<document>"
 
 
-def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, _Model | None]:
+def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, BaseModel | None]:
     """Load one evidence document; never raises for bad content."""
     if not path.is_file():
         return InputFile(kind, path, rel, "missing", "文件不存在", "file not found"), None

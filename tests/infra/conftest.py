@@ -1,4 +1,5 @@
-"""Host checks (testinfra) for 等保 8.1.4 安全计算环境, one or more per clause item.
+"""Host checks (testinfra) for 等保 8.1.4 安全计算环境 (and the host side of 8.2.4.4 a), one or more
+per clause item.
 
 Hosts: the inventory in GOVCLOUD_TEST_INVENTORY (dev hosts, or the one `govcloud verify` passes),
 else the `lab_inventory` session fixture of tests/conftest.py. Level: GOVCLOUD_VERIFY_LEVEL (3).

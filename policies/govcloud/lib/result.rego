@@ -2,7 +2,8 @@
 # title: Finding builder 结果构造
 # description: >-
 #   Every check reports through finding/3, so each finding has the same keys
-#   (contracts §3) and the clause data is written once, in the rule's METADATA.
+#   (contracts §3). The rule's METADATA carries what only the rule knows; its clause
+#   data is in policies/catalogue.yaml, joined by the gate.
 package govcloud.lib.result
 
 # finding builds one raw finding for a rule (its rego.metadata.chain()), a resource and the set

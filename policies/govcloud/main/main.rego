@@ -37,7 +37,9 @@ findings := [{
 	some f in _applicable
 ]
 
-# rules: the METADATA (custom annotations) of every rule that produced a finding.
+# rules: the METADATA (custom annotations) of every rule that produced a finding: what only the
+# rule knows (id, severity, levels, mandatory_levels, titles, remediation). Clause, family, level
+# equivalents and test code are not here: the gate joins them from policies/catalogue.yaml.
 rules := {f.rule_id: f.meta | some f in _applicable}
 
 _blocking(f) if {
@@ -48,7 +50,7 @@ _blocking(f) if {
 else := false
 
 decision := {
-	"schema": "govcloud.decision/v2",
+	"schema": "govcloud.decision/v3",
 	"level": level,
 	"findings": findings,
 	"rules": rules,

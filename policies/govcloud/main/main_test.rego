@@ -5,7 +5,7 @@ import data.govcloud.testdata
 
 test_success_decision_shape if {
 	d := main.decision with input as testdata.good_input
-	d.schema == "govcloud.decision/v2"
+	d.schema == "govcloud.decision/v3"
 	d.level == 3
 	d.input_errors == []
 	d.unevaluated == []
@@ -16,7 +16,8 @@ test_success_decision_shape if {
 	}
 	every id, meta in d.rules {
 		meta.id == id
-		regex.match(`^8\.[12]\.\d+\.\d+(\.[a-z])?$`, meta.clause)
+		regex.match(`^DJCP-[A-Z0-9]+-\d{3}$`, meta.id)
+		not meta.clause
 		meta.title_zh
 		meta.title_en
 		meta.remediation_zh

@@ -19,10 +19,6 @@ _flow_resource(i, flow) := plan.resource("Flow", flow.id, sprintf("flows[%d]", [
 # scope: document
 # custom:
 #   id: DJCP-BND-001
-#   clause: 8.1.3.1.a
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.1.a", "4": "9.1.3.1.a"}
-#   test_code: L3-ABS1-01
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -46,10 +42,6 @@ _has_boundary(flow) if count(flow.boundary) > 0
 # scope: document
 # custom:
 #   id: DJCP-BND-002
-#   clause: 8.1.3.2.a
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.a", "4": "9.1.3.2.a"}
-#   test_code: L3-ABS1-05
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -71,10 +63,6 @@ default_deny contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-BND-003
-#   clause: 8.1.3.2.b
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.b", "4": "9.1.3.2.b"}
-#   test_code: L3-ABS1-06
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: medium
@@ -129,10 +117,6 @@ _ports_overlap(f, g) if {
 # scope: document
 # custom:
 #   id: DJCP-BND-004
-#   clause: 8.1.3.2.c
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.c", "4": "9.1.3.2.c"}
-#   test_code: L3-ABS1-07
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -171,10 +155,6 @@ _from_outside(flow) if not plan.zones[flow.from]
 # scope: document
 # custom:
 #   id: DJCP-BND-005
-#   clause: 8.1.3.2.c
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.c", "4": "9.1.3.2.c"}
-#   test_code: L3-ABS1-07
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: medium
@@ -214,10 +194,6 @@ _opens(peers, cidr) if {
 # scope: document
 # custom:
 #   id: DJCP-BND-006
-#   clause: 8.1.3.1.c
-#   family: area-boundary
-#   equivalents: {"4": "9.1.3.1.c"}
-#   test_code: L3-ABS1-03
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -272,11 +248,6 @@ _any_destination(r) if {
 # scope: document
 # custom:
 #   id: DJCP-BND-007
-#   clause: 8.1.3.5.a
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.5.a", "4": "9.1.3.5.a"}
-#   test_code: L3-ABS1-16
-#   related: [8.1.3.5.c]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -303,11 +274,6 @@ _has_service(centre, kind) if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-001
-#   clause: 8.1.3.2.a
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.a", "4": "9.1.3.2.a"}
-#   test_code: L3-ABS1-05
-#   related: [8.2.3.1.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -387,11 +353,6 @@ _any_peer(r, key) if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-017
-#   clause: 8.1.3.2.c
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.2.c", "4": "9.1.3.2.c"}
-#   test_code: L3-ABS1-07
-#   related: [8.1.3.2.a, 8.2.3.1.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high

@@ -22,10 +22,6 @@ _system_resource(i, sys) := plan.resource("System", sys.id, sprintf("systems[%d]
 # scope: document
 # custom:
 #   id: DJCP-CLD-001
-#   clause: 8.2.2.1.a
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.2.1.a", "4": "9.2.2.1.a"}
-#   test_code: L3-CNS2-01
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -50,10 +46,6 @@ platform_level contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CLD-002
-#   clause: 8.2.3.1.b
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.3.1.b", "4": "9.2.3.1.b"}
-#   test_code: L3-ABS2-02
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -76,10 +68,6 @@ level_isolation contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CLD-003
-#   clause: 8.2.2.1.b
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.2.1.b", "4": "9.2.2.1.b"}
-#   test_code: L3-CNS2-02
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -122,10 +110,6 @@ _has_department(zone) if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-010
-#   clause: 8.2.2.1.b
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.2.1.b", "4": "9.2.2.1.b"}
-#   test_code: L3-CNS2-02
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -149,11 +133,6 @@ namespace_isolation contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CLD-004
-#   clause: 8.2.4.4.b
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.4.4.b", "4": "9.2.4.4.b"}
-#   test_code: L3-CES2-08
-#   related: [8.2.4.4.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -186,10 +165,6 @@ _pinned(image) if regex.match(`@sha256:[0-9a-f]{64}$`, image)
 # scope: document
 # custom:
 #   id: DJCP-CLD-005
-#   clause: 8.2.4.5.a
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.4.5.a", "4": "9.2.4.5.a"}
-#   test_code: L3-CES2-10
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -211,11 +186,6 @@ data_residency contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CLD-006
-#   clause: 8.2.4.5.d
-#   family: cloud-extension
-#   equivalents: {"4": "9.2.4.5.d"}
-#   test_code: L3-CES2-13
-#   related: [8.1.4.8.b]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -237,11 +207,6 @@ tenant_keys contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CLD-007
-#   clause: 8.2.5.1.b
-#   family: cloud-extension
-#   equivalents: {"4": "9.2.5.1.b"}
-#   test_code: L3-SMC2-02
-#   related: [8.1.5.4.a]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -281,10 +246,6 @@ _management_roles := {"bastion", "log-audit", "monitor", "time", "ids", "managem
 # scope: document
 # custom:
 #   id: DJCP-K8S-009
-#   clause: 8.2.5.1.a
-#   family: cloud-extension
-#   equivalents: {"4": "9.2.5.1.a"}
-#   test_code: L3-SMC2-01
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: medium

@@ -13,10 +13,6 @@ import data.govcloud.lib.result
 # scope: document
 # custom:
 #   id: DJCP-K8S-002
-#   clause: 8.1.4.4.b
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.b", "4": "9.1.4.4.b"}
-#   test_code: L3-CES1-18
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -39,10 +35,6 @@ pod_security contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-003
-#   clause: 8.1.4.4.b
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.b", "4": "9.1.4.4.b"}
-#   test_code: L3-CES1-18
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -68,10 +60,6 @@ host_namespaces contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-004
-#   clause: 8.1.4.2.d
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.d", "4": "9.1.4.2.d"}
-#   test_code: L3-CES1-08
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -96,11 +84,6 @@ no_privileged contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-005
-#   clause: 8.1.4.4.a
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.a", "4": "9.1.4.4.a"}
-#   test_code: L3-CES1-17
-#   related: [8.1.4.5]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: medium
@@ -143,11 +126,6 @@ _drops_all(c) if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-014
-#   clause: 8.1.4.2.d
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.d", "4": "9.1.4.2.d"}
-#   test_code: L3-CES1-08
-#   related: [8.1.4.4.b, 8.2.4.3.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -198,11 +176,6 @@ _under(path, prefix) if startswith(path, concat("", [prefix, "/"]))
 # scope: document
 # custom:
 #   id: DJCP-K8S-015
-#   clause: 8.1.4.2.d
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.d", "4": "9.1.4.2.d"}
-#   test_code: L3-CES1-08
-#   related: [8.1.4.4.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -235,11 +208,6 @@ _baseline_capabilities := {
 # scope: document
 # custom:
 #   id: DJCP-K8S-012
-#   clause: 8.1.4.8.b
-#   family: computing-environment
-#   equivalents: {"4": "9.1.4.8.b"}
-#   test_code: L3-CES1-28
-#   related: [8.1.4.7.b]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -339,11 +307,6 @@ _what_zh(kind) := object.get(
 # scope: document
 # custom:
 #   id: DJCP-K8S-013
-#   clause: 8.1.4.8.b
-#   family: computing-environment
-#   equivalents: {"4": "9.1.4.8.b"}
-#   test_code: L3-CES1-28
-#   related: [8.2.4.5.d]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -385,10 +348,6 @@ _seccomp(spec, c) if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-006
-#   clause: 8.1.4.4.c
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.c", "4": "9.1.4.4.c"}
-#   test_code: L3-CES1-19
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -451,11 +410,6 @@ _port_label(p) := sprintf("%v/%v", [object.get(p, "name", "-"), p.port])
 # scope: document
 # custom:
 #   id: DJCP-K8S-016
-#   clause: 8.1.4.4.b
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.b", "4": "9.1.4.4.b"}
-#   test_code: L3-CES1-18
-#   related: [8.1.3.2.c]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -502,10 +456,6 @@ _data_port(p) := (({db | db := data_ports[p.port]} | {db | db := data_ports[p.ta
 # scope: document
 # custom:
 #   id: DJCP-K8S-007
-#   clause: 8.1.4.2.d
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.d", "4": "9.1.4.2.d"}
-#   test_code: L3-CES1-08
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -532,11 +482,6 @@ rbac_least_privilege contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-K8S-008
-#   clause: 8.1.4.2.d
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.d", "4": "9.1.4.2.d"}
-#   test_code: L3-CES1-08
-#   related: [8.1.4.2.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical
@@ -625,11 +570,6 @@ else := "通配"
 # scope: document
 # custom:
 #   id: DJCP-K8S-011
-#   clause: 8.1.4.8.a
-#   family: computing-environment
-#   equivalents: {"4": "9.1.4.8.a"}
-#   test_code: L3-CES1-27
-#   related: [8.1.2.2.b]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -672,11 +612,6 @@ _tls_default_certificate(tls) if {
 # scope: document
 # custom:
 #   id: DJCP-CES-001
-#   clause: 8.1.4.8.b
-#   family: computing-environment
-#   equivalents: {"4": "9.1.4.8.b"}
-#   test_code: L3-CES1-28
-#   related: [8.2.4.4.c]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -703,10 +638,6 @@ storage_encryption contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-CES-002
-#   clause: 8.1.4.2.b
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.2.b", "4": "9.1.4.2.b"}
-#   test_code: L3-CES1-06
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high

@@ -20,10 +20,6 @@ _linked(a, b) if {
 # scope: document
 # custom:
 #   id: DJCP-DR-001
-#   clause: 8.1.4.9.b
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.9.b", "4": "9.1.4.9.b"}
-#   test_code: L3-CES1-30
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -57,11 +53,6 @@ _reachable(sys, centre) if {
 # scope: document
 # custom:
 #   id: DJCP-DR-002
-#   clause: 8.1.4.9.c
-#   family: computing-environment
-#   equivalents: {"4": "9.1.4.9.c"}
-#   test_code: L3-CES1-31
-#   related: [8.1.2.1.e]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high

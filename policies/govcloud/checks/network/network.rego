@@ -28,10 +28,6 @@ _lab_ranges := {"ipv4": "198.18.0.0/15", "ipv6": "fd00::/8"}
 # description: Every segment belongs to a declared zone and centre, is dual stack and overlaps no other segment.
 # custom:
 #   id: DJCP-NET-001
-#   clause: 8.1.2.1.c
-#   family: communication-network
-#   equivalents: {"2": "7.1.2.1.c", "4": "9.1.2.1.c"}
-#   test_code: L3-CNS1-03
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -67,10 +63,6 @@ zone_address_plan contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-NET-002
-#   clause: 8.1.2.1.d
-#   family: communication-network
-#   equivalents: {"2": "7.1.2.1.d", "4": "9.1.2.1.d"}
-#   test_code: L3-CNS1-04
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: high
@@ -105,11 +97,6 @@ _edge_source(zone) if not plan.zones[zone]
 # scope: document
 # custom:
 #   id: DJCP-NET-003
-#   clause: 8.1.2.1.e
-#   family: communication-network
-#   equivalents: {"4": "9.1.2.1.e"}
-#   test_code: L3-CNS1-05
-#   related: [8.1.4.9.c]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -144,11 +131,6 @@ cross_centre_redundancy contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-NET-004
-#   clause: 8.1.2.2.b
-#   family: communication-network
-#   equivalents: {"4": "9.1.2.2.b"}
-#   test_code: L3-CNS1-07
-#   related: [8.1.2.2.a, 8.1.4.8.a]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -177,11 +159,6 @@ _carries_no_data(flow) if {
 # scope: document
 # custom:
 #   id: DJCP-NET-005
-#   clause: 8.1.2.2.a
-#   family: communication-network
-#   equivalents: {"2": "7.1.2.2.a", "4": "9.1.2.2.a"}
-#   test_code: L3-CNS1-06
-#   related: [8.1.4.7.a, 8.1.4.8.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -208,10 +185,6 @@ inter_centre_link_encryption contains finding if {
 #   flow or NetworkPolicy of the 政务云 may reach a 政务内网 prefix.
 # custom:
 #   id: DJCP-NET-006
-#   clause: 8.1.2.1.d
-#   family: communication-network
-#   equivalents: {"2": "7.1.2.1.d", "4": "9.1.2.1.d"}
-#   test_code: L3-CNS1-04
 #   levels: [2, 3, 4]
 #   mandatory_levels: [2, 3, 4]
 #   severity: critical

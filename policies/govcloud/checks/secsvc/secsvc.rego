@@ -37,11 +37,6 @@ else := required_protections
 # scope: document
 # custom:
 #   id: DJCP-SVC-001
-#   clause: 8.2.2.1.c
-#   family: cloud-extension
-#   equivalents: {"2": "7.2.2.1.c", "4": "9.2.2.1.c"}
-#   test_code: L3-CNS2-03
-#   related: [8.1.5.4.a, 8.1.3.3.a, 8.1.4.4.c]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -71,11 +66,6 @@ system_protections contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-SVC-002
-#   clause: 8.1.4.4.c
-#   family: computing-environment
-#   equivalents: {"2": "7.1.4.4.c", "4": "9.1.4.4.c"}
-#   test_code: L3-CES1-19
-#   related: [8.1.5.1.a]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -104,11 +94,6 @@ _carries_ssh(flow) if {
 # scope: document
 # custom:
 #   id: DJCP-SVC-003
-#   clause: 8.1.3.3.a
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.3.a", "4": "9.1.3.3.a"}
-#   test_code: L3-ABS1-10
-#   related: [8.1.3.3.b]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -149,11 +134,6 @@ _monitored(centre) := {b |
 # scope: document
 # custom:
 #   id: DJCP-SVC-004
-#   clause: 8.1.3.2.e
-#   family: area-boundary
-#   equivalents: {"4": "9.1.3.2.e"}
-#   test_code: L3-ABS1-09
-#   related: [8.1.3.3.a]
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -183,11 +163,6 @@ internet_waf contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-SVC-005
-#   clause: 8.1.3.5.c
-#   family: area-boundary
-#   equivalents: {"2": "7.1.3.5.c", "4": "9.1.3.5.c"}
-#   test_code: L3-ABS1-18
-#   related: [8.1.4.3.c, 8.1.5.4.d]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high

@@ -18,10 +18,6 @@ management_services := {"bastion", "log-audit", "time"}
 # scope: document
 # custom:
 #   id: DJCP-SMC-001
-#   clause: 8.1.5.4.a
-#   family: security-management-centre
-#   equivalents: {"4": "9.1.5.4.a"}
-#   test_code: L3-SMC1-07
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -55,10 +51,6 @@ management_zone contains finding if {
 # scope: document
 # custom:
 #   id: DJCP-SMC-002
-#   clause: 8.1.5.4.b
-#   family: security-management-centre
-#   equivalents: {"4": "9.1.5.4.b"}
-#   test_code: L3-SMC1-08
 #   levels: [3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
@@ -88,11 +80,6 @@ _touches_management(flow) if plan.zone_kind(flow.to) == "management"
 # scope: document
 # custom:
 #   id: DJCP-SMC-003
-#   clause: 8.1.5.4.d
-#   family: security-management-centre
-#   equivalents: {"4": "9.1.5.4.d"}
-#   test_code: L3-SMC1-10
-#   related: [8.1.3.5.c, 8.1.4.3.c]
 #   levels: [2, 3, 4]
 #   mandatory_levels: [3, 4]
 #   severity: high
