@@ -258,7 +258,7 @@ class SystemFields(Part):
     internet_facing: bool = False
     protections: list[Protection] = Field(default_factory=list)
     hosts: int = Field(30, ge=1, le=16000, description="addresses the system's segment must hold")
-    workloads: Sequence[Workload] = Field(min_length=1)
+    workloads: Sequence[Workload] = Field(description="the config requires at least one")
 
 
 class Pool(Part):
@@ -397,15 +397,16 @@ class Link(Part):
 
 
 class Host(Part):
-    """A platform host (主机). Its `segment` is the segment it sits in: the host belongs to the system
-    that owns that segment, or to the platform when the segment is the platform's (`owner: infra`)."""
+    """A host (主机). Its `segment` is the segment it sits in: the host belongs to the system that owns
+    that segment, or to the platform when the segment is the platform's (`owner: infra`). Like its
+    segment, a host of a document the planner did not write may lack a family (absent, never null)."""
 
     name: Slug
     centre: Slug
     zone: Slug
     role: HostRole
-    ipv4: IPv4Address
-    ipv6: IPv6Address
+    ipv4: IPv4Address | None = Field(None, exclude_if=_none)
+    ipv6: IPv6Address | None = Field(None, exclude_if=_none)
     drillable: bool = Field(description="DR drills may fault this host / 可用于灾备演练")
     segment: str = Field(description="the id of the segment the host sits in / 所在网段")
 
@@ -419,8 +420,8 @@ class SecurityService(Part):
     centre: Slug
     zone: Slug
     host: Slug
-    ipv4: IPv4Address
-    ipv6: IPv6Address
+    ipv4: IPv4Address | None = Field(None, exclude_if=_none, description="the host's addresses")
+    ipv6: IPv6Address | None = Field(None, exclude_if=_none)
     monitors: list[str] | None = Field(
         None, exclude_if=_none, description="ids only: the boundaries its sensor watches / 入侵检测监测的边界"
     )
