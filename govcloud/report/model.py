@@ -171,7 +171,8 @@ class AddressPlanOut(_Out):
     max_utilisation: float | None
     centres: list[dict[str, str | int]]
     hosts: int
-    hosts_attributed: int
+    hosts_attributed: int  # in a segment a system owns: that system's hosts
+    hosts_platform: int  # in a platform segment (owner infra): the cloud platform's own hosts
 
 
 class DiffEntry(_Out):
