@@ -19,14 +19,14 @@ import math
 import re
 import socket
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from govcloud.contracts.base import Document, FieldError
+from govcloud.contracts.base import Document, FieldError, read
 from govcloud.contracts.fields import (
     CentreRole,
     Digest,
@@ -493,6 +493,11 @@ class PlanDocument(Document):
 
     def zone_kinds(self) -> dict[str, str]:
         return {z.id: z.kind for z in self.zones}
+
+
+def as_plan(plan: PlanDocument | Mapping[str, Any], source: str = "(plan)") -> PlanDocument:
+    """The plan as its model: the model itself, or JSON data read through the contract."""
+    return plan if isinstance(plan, PlanDocument) else read(PlanDocument, plan, source=source)
 
 
 class LockedPrefixes(Part):
