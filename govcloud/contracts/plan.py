@@ -88,7 +88,7 @@ IPv4Address = Annotated[str, AfterValidator(lambda v: _address(v, 4))]
 IPv6Address = Annotated[str, AfterValidator(lambda v: _address(v, 6))]
 IPv4Prefix = Annotated[str, AfterValidator(lambda v: _network(v, 4))]
 IPv6Prefix = Annotated[str, AfterValidator(lambda v: _network(v, 6))]
-Seconds = Annotated[int, BeforeValidator(_finite), Field(ge=0)]
+Seconds = Annotated[int, Field(ge=0), BeforeValidator(_finite)]
 Name = Annotated[Text, Field(min_length=1)]
 
 
@@ -175,15 +175,15 @@ class Placement(Part):
 class DrTargets(Part):
     """Shared. The system's recovery targets (恢复时间目标 RTO, 恢复点目标 RPO), in seconds."""
 
-    rto_s: Seconds
-    rpo_s: Seconds
+    rto_s: Seconds = Field(description="recovery time objective, s / 恢复时间目标（秒）")
+    rpo_s: Seconds = Field(description="recovery point objective, s / 恢复点目标（秒）")
 
 
 class Storage(Part):
     """Shared. The system's storage encryption (存储加密) and who holds the key."""
 
-    encrypted: bool
-    key_owner: Literal["tenant", "platform"]
+    encrypted: bool = Field(description="data at rest encrypted / 存储加密")
+    key_owner: Literal["tenant", "platform"] = Field(description="who holds the key / 密钥持有方")
 
 
 def _port_name(value: str) -> str:
@@ -252,11 +252,15 @@ class SystemFields(Part):
     zone: Slug
     placement: Placement
     dr: DrTargets
-    data_classification: Literal["public", "internal", "sensitive", "important", "core"]
-    data_residency: Name
+    data_classification: Literal["public", "internal", "sensitive", "important", "core"] = Field(
+        description="data classification / 数据分级（一般、敏感、重要、核心）"
+    )
+    data_residency: Name = Field(description="where the data must stay / 数据驻留地")
     storage: Storage
-    internet_facing: bool = False
-    protections: list[Protection] = Field(default_factory=list)
+    internet_facing: bool = Field(False, description="reachable from the Internet / 面向互联网")
+    protections: list[Protection] = Field(
+        default_factory=list, description="security services protecting it / 防护所用安全服务"
+    )
     hosts: int = Field(30, ge=1, le=16000, description="addresses the system's segment must hold")
     workloads: Sequence[Workload] = Field(description="the config requires at least one")
 
@@ -285,15 +289,15 @@ class Reserved(Part):
     name: Name
     ipv4: list[IPv4Prefix] = Field(default_factory=list)
     ipv6: list[IPv6Prefix] = Field(default_factory=list)
-    reachable: bool = False
+    reachable: bool = Field(False, description="false: no plan object may touch it (政务内网) / 是否可达")
 
 
 class LogIntegrity(Part):
     """Shared. How the central log store is sealed (日志完整性; govcloud logs seal/verify)."""
 
-    seal: Literal["daily", "none"]
-    digests: list[Digest] = Field(min_length=1)
-    chained: bool
+    seal: Literal["daily", "none"] = Field(description="how often the log store is sealed / 封存周期")
+    digests: list[Digest] = Field(min_length=1, description="digests of each seal (SM3 for 密评) / 摘要算法")
+    chained: bool = Field(description="each seal includes the previous one's digest / 链式封存")
 
 
 # ---- parts only the document has -------------------------------------------------------------
@@ -326,8 +330,8 @@ class Zone(Part):
 class DrPlan(DrTargets):
     """The system's recovery targets and the GB/T 20988 level they imply (灾难恢复能力等级)."""
 
-    gbt20988_level: int = Field(ge=1, le=6)
-    gbt20988_basis: Name
+    gbt20988_level: int = Field(ge=1, le=6, description="GB/T 20988 level implied / 灾难恢复能力等级")
+    gbt20988_basis: Name = Field(description="the table the level is read from / 等级依据")
 
 
 class System(SystemFields):
@@ -388,10 +392,10 @@ class Link(Part):
     b: Slug
     kind: Literal["same-city", "remote"]
     distance_km: float = Field(ge=0)
-    latency_ms: float = Field(ge=0)
+    latency_ms: float = Field(ge=0, description="one-way latency the lab emulates / 单向时延")
     loss_pct: float = Field(ge=0, le=100)
     bandwidth_mbit: int = Field(ge=1)
-    encrypted: bool
+    encrypted: bool = Field(description="the link is encrypted (e.g. IPsec) / 链路加密")
     ipv4: IPv4Prefix
     ipv6: IPv6Prefix
 
