@@ -144,13 +144,13 @@ rule_specific contains finding if {
 	some i, flow in input.plan.flows
 	reasons := ({result.reason("TCP/UDP 规则未列出端口（等于全部端口）", "TCP/UDP rule lists no ports (all ports)") |
 		lower(flow.protocol) in {"tcp", "udp"}
-		count(object.get(flow, "ports", [])) == 0
+		count(flow.ports) == 0
 	} | {result.reason(sprintf("端口 %v 无效", [p]), sprintf("port %v is invalid", [p])) |
-		some p in object.get(flow, "ports", [])
+		some p in flow.ports
 		not _valid_port(p)
 	}) | {result.reason(sprintf("管理端口 %v 对外开放", [p]), sprintf("management port %v is open from outside", [p])) |
 		_from_outside(flow)
-		some p in object.get(flow, "ports", [])
+		some p in flow.ports
 		p in admin_ports
 	}
 	finding := result.finding(rego.metadata.chain(), _flow_resource(i, flow), reasons)
@@ -184,7 +184,7 @@ _from_outside(flow) if not plan.zones[flow.from]
 #   remediation_en: List both ipv4 and ipv6 in families; in NetworkPolicies never make ::/0 wider than the IPv4 peers
 dual_stack_parity contains finding if {
 	some i, flow in input.plan.flows
-	fams := {f | some f in object.get(flow, "families", [])}
+	fams := {f | some f in flow.families}
 	reasons := {result.reason(sprintf("仅对 %v 生效，缺少另一协议族的对应规则", [sort(fams)]), sprintf("applies to %v only; the other family has no matching rule", [sort(fams)])) |
 		fams != {"ipv4", "ipv6"}
 	}
