@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from govcloud.plan import load_plan
+from govcloud.report.generate import report_json
+from govcloud.report.html import render_html
 from tests.report.conftest import build, edit_json, item
 
 
@@ -67,3 +69,14 @@ def test_a_host_in_a_segment_the_plan_lacks_rejects_the_plan(real_evidence: Path
     plan_in = next(i for i in report.inputs if i.kind == "plan")
     assert plan_in.state == "corrupt" and plan_in.note is not None
     assert "hosts[0].segment" in plan_in.note.en and "no segment" in plan_in.note.en
+
+
+def test_the_report_shows_the_plans_flow_matrix(real_evidence: Path) -> None:
+    report = build(real_evidence)
+    assert report.address_plan is not None
+    flows = report.address_plan.flows
+    assert [f.id for f in flows] == [f.id for f in load_plan(stack="lab").document().flows]
+    as_json = json.loads(report_json(report))
+    assert as_json["address_plan"]["flows"][0]["from"] == flows[0].from_, "the contract's JSON names"
+    html = render_html(report, json_digest=None)
+    assert "mgmt-ssh-public" in html and "<code>management</code> → <code>public</code>" in html
