@@ -145,6 +145,7 @@ class Flow(Part):
     authenticated: bool = Field(
         False, description="authenticated without encryption (NTP symmetric keys) / 仅认证（如 NTP 密钥）"
     )
+    log: bool = Field(False, description="the boundary logs the flow's connections / 记录日志")
     families: list[Family] = Field(min_length=1, description="ipv4, ipv6 / 地址族")
     description: Text = ""
 

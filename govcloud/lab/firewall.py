@@ -40,9 +40,10 @@ def flow_rules(spec: LabSpec, flow: Flow) -> list[str]:
             continue
         if not spec.zone_prefixes(flow.from_, family) or not spec.zone_prefixes(flow.to, family):
             continue  # a zone without segments in the lab (e.g. the internet): nothing to match
+        log = f"log prefix \"gc-{spec.stack} flow {flow.id}: \" level info " if flow.log else ""
         rules.append(
             f"{kw} saddr @{set_name(flow.from_, family)} {kw} daddr @{set_name(flow.to, family)} "
-            f"{_proto_match(flow, family)} counter accept comment \"flow {flow.id} ({flow.boundary})\""
+            f"{_proto_match(flow, family)} {log}counter accept comment \"flow {flow.id} ({flow.boundary})\""
         )
     return rules
 

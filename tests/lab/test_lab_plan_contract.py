@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from govcloud.cli.app import app
 from govcloud.contracts.base import ContractError
 from govcloud.contracts.plan import Flow
+from govcloud.lab import firewall
 from govcloud.lab.spec import LabPlanError, build_spec
 from govcloud.plan import load_plan
 
@@ -66,3 +67,14 @@ def test_lab_up_refuses_a_hostile_plan_before_touching_the_machine(tmp_path: Pat
     res = CliRunner().invoke(app, ["lab", "up", "--stack", "lab", "--plan", str(path)])
     assert res.exit_code == 2, res.output
     assert str(path) in res.stderr and "Traceback" not in res.output + res.stderr
+
+
+def test_a_logged_flow_gets_a_log_statement_before_its_accept() -> None:
+    spec = build_spec(_plan(), "lab")
+    logged = next(f for f in spec.flows if f.id == "management-to-public-ssh")
+    plain = next(f for f in spec.flows if f.id == "internet-to-public-https")
+    assert logged.log and not plain.log
+    log = 'log prefix "gc-lab flow management-to-public-ssh: " level info'
+    for rule in firewall.flow_rules(spec, logged):
+        assert f"tcp dport {{ 22 }} {log} counter accept" in rule
+    assert all("log" not in r for r in firewall.flow_rules(spec, plain))

@@ -103,7 +103,7 @@ def test_the_schema_describes_the_input_the_gate_builds(index: int) -> None:
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
     assert doc["schema"] == "govcloud.check-input/v1"
     if doc["plan"] is not None:  # defaults filled in: the rules read them directly
-        assert all("authenticated" in f and "ports" in f for f in doc["plan"]["flows"])
+        assert all("authenticated" in f and "ports" in f and "log" in f for f in doc["plan"]["flows"])
 
 
 def test_the_schema_refuses_a_plan_field_of_the_wrong_type() -> None:

@@ -80,3 +80,5 @@ def test_the_report_shows_the_plans_flow_matrix(real_evidence: Path) -> None:
     assert as_json["address_plan"]["flows"][0]["from"] == flows[0].from_, "the contract's JSON names"
     html = render_html(report, json_digest=None)
     assert "mgmt-ssh-public" in html and "<code>management</code> → <code>public</code>" in html
+    assert {f.id for f in flows if f.log} == {f["id"] for f in as_json["address_plan"]["flows"] if f["log"]}
+    assert "记录日志" in html and any(f.log for f in flows)

@@ -110,6 +110,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -127,6 +128,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -144,6 +146,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": true,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -161,6 +164,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": false,
 				"authenticated": true,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -178,6 +182,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1161,6 +1166,7 @@ bad_input := {
 				"boundary": "",
 				"encrypted": false,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 				],
@@ -1178,6 +1184,7 @@ bad_input := {
 				"boundary": "prod-boundary",
 				"encrypted": false,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv6",
 				],
@@ -1194,6 +1201,7 @@ bad_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1211,6 +1219,7 @@ bad_input := {
 				"boundary": "prod-boundary",
 				"encrypted": false,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1226,6 +1235,7 @@ bad_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1243,6 +1253,7 @@ bad_input := {
 				"boundary": "prod-boundary",
 				"encrypted": true,
 				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",

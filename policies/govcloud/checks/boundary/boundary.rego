@@ -282,12 +282,17 @@ _any_destination(r) if {
 #   severity: high
 #   title_zh: 每个中心都有边界日志审计服务
 #   title_en: Security audit at every boundary and key node, covering every user
-#   remediation_zh: 在每个中心部署日志审计（log-audit）安全服务
-#   remediation_en: Deploy a log-audit security service in every centre
+#   remediation_zh: 在每个中心部署日志审计（log-audit）安全服务；远程管理流量（如 SSH）的 log 设为 true，由边界记录日志
+#   remediation_en: Deploy a log-audit security service in every centre; set log true on remote administration flows (e.g. SSH) so that the boundaries log them
 boundary_audit contains finding if {
 	some i, centre in input.plan.centres
 	reasons := {result.reason("中心内没有日志审计服务", "no log-audit service in this centre") |
 		not _has_service(centre.id, "log-audit")
+	} | {result.reason(sprintf("远程管理流量 %v 未在边界记录日志", [f.id]), sprintf("remote administration flow %v is not logged at the boundary", [f.id])) |
+		some f in input.plan.flows
+		f.log == false
+		some p in f.ports
+		p in admin_ports
 	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("Centre", centre.id, sprintf("centres[%d]", [i])), reasons)
 }
