@@ -3,6 +3,11 @@
 A plain YAML file with the same keys (without the `govcloud:` prefix) is read the same way.
 These models check shape and types only; cross-references (unknown zone, centre...) and the
 address plan are checked in `govcloud.plan.validate` and `govcloud.plan.addressing`.
+
+The parts the plan document carries as configured (flows, departments, systems, pools...) are
+defined once, in the document's contract (govcloud.contracts.plan); the classes here narrow them
+to the config's rules: no unknown keys, frozen, and the values the planner accepts (known
+protocols, ports 1-65535, digest-pinned images, sync/async replication).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from govcloud.contracts import plan as doc
 from govcloud.contracts.fields import (
     DIGESTS,
     FAMILIES,
-    SLUG,
     CentreRole,
     Digest,
     Family,
@@ -35,9 +39,6 @@ DIGEST_IMAGE = re.compile(r"^[a-z0-9.\-_/:]+@sha256:[0-9a-f]{64}$")
 # The stack config's rules on top of the shared models: unknown keys are errors (a typo is not
 # silently dropped), values are frozen.
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False, populate_by_name=True)
-
-__all__ = ["DIGESTS", "FAMILIES", "SLUG", "Digest", "Family", "HostRole", "Level", "Protection", "Slug",
-           "Text", "V4Prefix", "V6Prefix", "ZoneKind"]
 
 
 class Strict(BaseModel):
