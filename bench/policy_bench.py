@@ -180,15 +180,19 @@ def large_plan(systems: int = 60) -> dict[str, Any]:
             }
         )
         for c, centre in enumerate(("prod", "samecity", "dr")):
+            v4, v6 = f"198.18.{k + 20}.{c * 64}", f"fd00:6c:{c}:{k + 20:x}::"
             segments.append(
                 {
                     "id": f"{centre}/{zone}/s",
                     "centre": centre,
                     "zone": zone,
                     "system": None,
+                    "owner": "infra",
                     "hosts": 20,
-                    "ipv4": {"prefix": f"198.18.{k + 20}.{c * 64}/26"},
-                    "ipv6": {"prefix": f"fd00:6c:{c}:{k + 20:x}::/64"},
+                    "ipv4": {"prefix": f"{v4}/26", "gateway": f"198.18.{k + 20}.{c * 64 + 1}", "reserved": [],
+                             "usable": 59},
+                    "ipv6": {"prefix": f"{v6}/64", "gateway": f"{v6}1", "reserved": []},
+                    "utilisation": 0.339,
                 }
             )
         system = dict(base["systems"][0])

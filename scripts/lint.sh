@@ -8,10 +8,12 @@ echo "[lint] ruff"
 $V/ruff check govcloud tests bench stacks scripts
 echo "[lint] mypy --strict govcloud"
 $V/mypy
+echo "[lint] generated contract files are up to date (docs/schemas, docs/contracts.md, policies/schemas)"
+$V/python -m govcloud.contracts.generate --check
 if [ -n "$(find policies -name '*.rego' 2>/dev/null | head -1)" ]; then
-  echo "[lint] opa fmt + opa check --strict + opa test --coverage (policies/, threshold 90%)"
+  echo "[lint] opa fmt + opa check --strict --schema (typed by the contracts) + opa test --coverage (threshold 90%)"
   "$OPA" fmt --fail --list policies
-  "$OPA" check --strict policies
+  "$OPA" check --strict --schema policies/schemas/check-input.json policies
   "$OPA" test --coverage --threshold 90 policies/govcloud >/dev/null
   echo "[lint] clause catalogue agrees with the rules"
   $V/govcloud catalogue >/dev/null

@@ -130,6 +130,8 @@ def network_policies(p: SystemPlacement) -> list[Manifest]:
         if flow.protocol == "icmp":
             continue
         labels = {f"{LABEL}/flow": flow.id, f"{LABEL}/boundary": flow.boundary}
+        if flow.log:  # Kubernetes has no portable per-policy logging: the CNI selects the label
+            labels[f"{LABEL}/log"] = "true"
         if flow.to == zone:
             out.append(
                 {

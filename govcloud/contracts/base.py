@@ -49,6 +49,16 @@ def path_of(loc: Loc) -> str:
     return out
 
 
+class FieldError(ValueError):
+    """A model's own check across fields (a duplicate id, a dangling reference), raised from a
+    model validator: `loc` is the field path from that model, which pydantic cannot know."""
+
+    def __init__(self, loc: Loc, reason: str) -> None:
+        super().__init__(reason)
+        self.loc = loc
+        self.reason = reason
+
+
 class ContractError(GovcloudError):
     """A document that does not fit its contract: where (source, field path) and why."""
 
@@ -74,9 +84,12 @@ class ContractError(GovcloudError):
         errors = exc.errors(include_url=False)
         first = errors[0]
         loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, FieldError):
+            return cls(source, (*loc, *cause.loc), f"{cause.reason}{more}")
         value = first.get("input")
         shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r:.80})"
-        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         return cls(source, loc, f"{first['msg']}{shown}{more}")
 
 

@@ -7,12 +7,13 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
 
+from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import cleanup, image, inventory, latency, naming, sh, status
 from govcloud.lab.cleanup import sweep
 from govcloud.lab.locking import stack_lock
@@ -99,14 +100,14 @@ def _noop() -> None:
     """The empty program: destroy and refresh do not run the program's resources."""
 
 
-def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str, Any]:
+def up(stack: str, plan: PlanDocument | Mapping[str, Any], on_output: Output = print) -> dict[str, Any]:
     require_root()
     spec: LabSpec = build_spec(plan, stack)
     preflight()
     with stack_lock(stack):
         on_output(f"latency mechanism / 时延模拟方式: {latency.mechanism(stack)}")
         repair_checkpoint(stack, on_output)
-        st = _stack(stack, lambda: declare_lab(plan, stack))
+        st = _stack(stack, lambda: declare_lab(spec.plan, stack))
         _unstick(st, on_output)
         try:
             st.up(on_output=on_output, color="never", suppress_progress=False)
@@ -115,9 +116,8 @@ def up(stack: str, plan: dict[str, Any], on_output: Output = print) -> dict[str,
     result = status.build(spec.stack)
     from govcloud.secsvc.host_services import hardening_vars  # noqa: PLC0415
 
-    host_vars, shared = hardening_vars(plan, spec)
-    inventory.write(stack, result["hosts"], flows=list(plan.get("flows", [])), host_vars=host_vars,
-                    shared=shared)
+    host_vars, shared = hardening_vars(spec)
+    inventory.write(stack, result["hosts"], flows=spec.flows, host_vars=host_vars, shared=shared)
     return result
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from govcloud.contracts.plan import Flow
 from govcloud.lab import naming
-from govcloud.lab.spec import Flow, LabSpec, pg_sources
+from govcloud.lab.spec import LabSpec, pg_sources
 
 LOG_RATE = "limit rate 20/second burst 50 packets"
 
@@ -37,11 +38,12 @@ def flow_rules(spec: LabSpec, flow: Flow) -> list[str]:
     for family, fam_name, kw in ((4, "ipv4", "ip"), (6, "ipv6", "ip6")):
         if fam_name not in flow.families:
             continue
-        if not spec.zone_prefixes(flow.src, family) or not spec.zone_prefixes(flow.dst, family):
+        if not spec.zone_prefixes(flow.from_, family) or not spec.zone_prefixes(flow.to, family):
             continue  # a zone without segments in the lab (e.g. the internet): nothing to match
+        log = f"log prefix \"gc-{spec.stack} flow {flow.id}: \" level info " if flow.log else ""
         rules.append(
-            f"{kw} saddr @{set_name(flow.src, family)} {kw} daddr @{set_name(flow.dst, family)} "
-            f"{_proto_match(flow, family)} counter accept comment \"flow {flow.id} ({flow.boundary})\""
+            f"{kw} saddr @{set_name(flow.from_, family)} {kw} daddr @{set_name(flow.to, family)} "
+            f"{_proto_match(flow, family)} {log}counter accept comment \"flow {flow.id} ({flow.boundary})\""
         )
     return rules
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from govcloud.contracts.plan import Flow
 from govcloud.lab import naming
 
 BASTION_USER = "ops"  # govcloud.secsvc.bastion_conf.USER (not imported: the lab does not need secsvc)
@@ -25,15 +26,15 @@ def ssh_args(stack: str) -> list[str]:
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", f"ProxyCommand={proxy_command(stack)}"]
 
 
-def open_ports(zone: str, flows: list[dict[str, Any]], protocol: str) -> list[int]:
+def open_ports(zone: str, flows: list[Flow], protocol: str) -> list[int]:
     """Ports the plan's flow matrix lets into `zone` (besides SSH, which only the management zone
     reaches): the host firewall of the hardening role opens exactly these (入侵防范 8.1.4.4)."""
-    ports = {p for f in flows if f["to"] == zone and f["protocol"] == protocol for p in f["ports"]}
+    ports = {p for f in flows if f.to == zone and f.protocol == protocol for p in f.ports}
     return sorted(ports - {22})
 
 
 def render(
-    stack: str, hosts: list[dict[str, Any]], flows: list[dict[str, Any]] | None = None, *,
+    stack: str, hosts: list[dict[str, Any]], flows: list[Flow] | None = None, *,
     host_vars: dict[str, dict[str, Any]] | None = None, shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     common = ("-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
@@ -71,7 +72,7 @@ def render(
 
 
 def write(stack: str, hosts: list[dict[str, Any]], path: Path | None = None, *,
-          flows: list[dict[str, Any]] | None = None, host_vars: dict[str, dict[str, Any]] | None = None,
+          flows: list[Flow] | None = None, host_vars: dict[str, dict[str, Any]] | None = None,
           shared: dict[str, Any] | None = None) -> Path:
     target = path or naming.inventory_path(stack)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import firewall, hosts, latency, locking, naming
 from govcloud.lab.spec import OOB_V4, OOB_V6, LabSpec, build_spec, oob_addresses
 
@@ -27,8 +29,7 @@ class LabResources:
     sensors: dict[str, Props] = field(default_factory=dict)  # centre -> its IDS sensor
 
 
-def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY,
-              plan: dict[str, Any] | None = None) -> LabResources:
+def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> LabResources:
     st = spec.stack
     cache = str(naming.cache_dir())
     res = LabResources(image={"object_id": "base-image", "cache": cache})
@@ -90,11 +91,11 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY,
                 "target6": r.target6, "target_port": r.target_port, "delay_ms": r.delay_ms,
                 "allowed_by_matrix": r.allowed,
             }
-    if plan is not None and plan.get("security_services"):
+    if spec.plan.security_services:
         from govcloud.secsvc import host_services, sensor  # noqa: PLC0415 - lab plans with services only
         from govcloud.secsvc.layout import build_layout  # noqa: PLC0415
 
-        layout = build_layout(plan, spec)
+        layout = build_layout(spec)
         for h in spec.hosts:
             res.services[h.name] = host_services.props_for(layout, h)
         for c in spec.centres:
@@ -104,8 +105,8 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY,
     return res
 
 
-def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
-    """Declare the lab's resources (for `plan_json`) in the running Pulumi program.
+def declare_lab(plan: PlanDocument | Mapping[str, Any], stack: str | None = None) -> None:
+    """Declare the lab's resources (for `plan`) in the running Pulumi program.
 
     `stack` defaults to the running Pulumi stack; it must be a lab stack name (naming.check_stack).
     """
@@ -114,7 +115,7 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
     from govcloud.lab import providers as pv  # noqa: PLC0415
 
     stack_name = stack or pulumi.get_stack()
-    spec = build_spec(plan_json, stack_name)
+    spec = build_spec(plan, stack_name)
     preview = pulumi.runtime.is_dry_run()
     key = naming.key_path(spec.stack)
     if preview and (os.geteuid() != 0 or not key.is_file()):
@@ -128,7 +129,7 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
             locking.hold_for_process(spec.stack)
         pubkey = hosts.ensure_key(key)
         mechanism = latency.mechanism(spec.stack)
-    res = resources(spec, pubkey, mechanism, plan_json)
+    res = resources(spec, pubkey, mechanism)
 
     def opts(*deps: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(depends_on=list(deps))
@@ -165,7 +166,7 @@ def declare_lab(plan_json: dict[str, Any], stack: str | None = None) -> None:
 
         save_record(spec.stack, res, mechanism)
         plan_copy = naming.run_dir(spec.stack) / "plan.json"  # the plan the lab was built from (soc)
-        plan_copy.write_text(json.dumps(plan_json, ensure_ascii=False), encoding="utf-8")
+        plan_copy.write_text(json.dumps(spec.plan.dump(), ensure_ascii=False), encoding="utf-8")
     pulumi.export("lab_stack", spec.stack)
     pulumi.export("latency_mechanism", mechanism)
     pulumi.export("hosts", {n: {"ipv4": p["ipv4"], "ipv6": p["ipv6"]} for n, p in res.hosts.items()})

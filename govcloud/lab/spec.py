@@ -1,6 +1,9 @@
 """From a `govcloud.plan/v1` document to what the lab builds: centres, bridges, links, hosts, relays.
 
-Validation errors name the plan field (JSON path) and the reason; nothing here touches the machine.
+The plan is read through its contract (govcloud.contracts.plan); what is checked here is only what
+the lab needs beyond it: lab address ranges, dual stack, no overlap with the out-of-band range, host
+names short enough for namespaces, a path between every pair of centres. Errors are LabPlanError,
+a ContractError whose `field` is the JSON path (`$.hosts[1].ipv4`); nothing here touches the machine.
 """
 
 from __future__ import annotations
@@ -8,9 +11,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from govcloud.contracts.base import ContractError, Loc
+from govcloud.contracts.plan import Flow, PlanDocument, as_plan
 from govcloud.lab import naming
 
 LAB_V4 = ipaddress.ip_network("198.18.0.0/15")
@@ -26,13 +32,17 @@ IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddr = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class PlanError(ValueError):
-    """The plan cannot be built as a lab: `field` is the JSON path, the message says why."""
+class LabPlanError(ContractError):
+    """The plan cannot be built as a lab: `field` is the JSON path (`$.hosts[1].ipv4`), `reason` why."""
 
-    def __init__(self, field_: str, reason: str) -> None:
-        super().__init__(f"{field_}: {reason}")
-        self.field = field_
-        self.reason = reason
+    def __init__(self, loc: Loc, reason: str, source: str = "") -> None:
+        super().__init__(source, loc, reason)
+        self.field = self.jsonpath
+        self.args = (self.render(),)
+
+    @classmethod
+    def of(cls, exc: ContractError) -> LabPlanError:
+        return exc if isinstance(exc, LabPlanError) else cls(exc.loc, exc.reason, exc.source)
 
 
 @dataclass(frozen=True)
@@ -108,19 +118,9 @@ class Relay:
     allowed: bool  # the flow matrix lets the relay's source zone reach the target on 5432
 
 
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    src: str
-    dst: str
-    protocol: str
-    ports: tuple[int, ...]
-    boundary: str
-    families: tuple[str, ...]
-
-
 @dataclass
 class LabSpec:
+    plan: PlanDocument
     stack: str
     centres: list[str]
     zones: list[str]
@@ -170,72 +170,53 @@ class LabSpec:
         return total
 
 
-def _get(obj: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...] = str) -> Any:
-    if key not in obj:
-        raise PlanError(f"{path}.{key}", "missing / 缺少该字段")
-    value = obj[key]
-    if not isinstance(value, kind):
-        raise PlanError(f"{path}.{key}", f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
-    return value
-
-
-def _net(value: str, path: str, lab_range: IPNet) -> IPNet:
-    try:
-        net = ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        raise PlanError(path, f"not a network prefix: {value!r} ({exc})") from None
+def _net(value: str, loc: Loc, lab_range: IPNet) -> IPNet:
+    net = ipaddress.ip_network(value)  # the contract checked the form
     if net.version != lab_range.version or not net.subnet_of(lab_range):  # type: ignore[arg-type]
-        raise PlanError(
-            path, f"{value} lies outside the lab range {lab_range} / 实验环境地址必须在 {lab_range} 内"
+        raise LabPlanError(
+            loc, f"{value} lies outside the lab range {lab_range} / 实验环境地址必须在 {lab_range} 内"
         )
     return net
 
 
-def _addr(value: str, path: str, within: IPNet) -> IPAddr:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        raise PlanError(path, f"not an address: {value!r}") from None
+def _addr(value: str | None, loc: Loc, within: IPNet) -> IPAddr:
+    if value is None:
+        raise LabPlanError(loc, "missing: the lab builds dual-stack hosts / 实验环境主机须为双栈")
+    address = ipaddress.ip_address(value)
     if address.version != within.version or address not in within:
-        raise PlanError(path, f"{value} lies outside {within} / 地址不在 {within} 内")
+        raise LabPlanError(loc, f"{value} lies outside {within} / 地址不在 {within} 内")
     return address
 
 
-def build_spec(plan: dict[str, Any], stack: str | None = None) -> LabSpec:
-    """Validate the plan for the lab and derive the lab's objects."""
-    if not isinstance(plan, dict):
-        raise PlanError("$", "the plan must be a JSON object")
-    if plan.get("schema") != "govcloud.plan/v1":
-        raise PlanError("$.schema", f"unknown schema {plan.get('schema')!r}; expected 'govcloud.plan/v1'")
-    if plan.get("lab") is not True:
-        raise PlanError("$.lab", "the lab builds only plans with \"lab\": true / 仅可用 lab=true 的规划")
-    stack_name = naming.check_stack(stack or str(plan.get("stack", "")))
-
-    centres = [_get(c, "id", f"$.centres[{i}]") for i, c in enumerate(_get(plan, "centres", "$", list))]
-    if not centres:
-        raise PlanError("$.centres", "at least one centre is needed")
-    zones = [_get(z, "id", f"$.zones[{i}]") for i, z in enumerate(_get(plan, "zones", "$", list))]
+def build_spec(plan: PlanDocument | Mapping[str, Any], stack: str | None = None) -> LabSpec:
+    """Read the plan (if it is not a PlanDocument yet), check it for the lab, derive the lab's objects."""
+    try:
+        doc = as_plan(plan)
+    except ContractError as exc:
+        raise LabPlanError.of(exc) from exc
+    if not doc.lab:
+        raise LabPlanError(("lab",), "the lab builds only plans with \"lab\": true / 仅可用 lab=true 的规划")
+    stack_name = naming.check_stack(stack or doc.stack)
+    centres = [c.id for c in doc.centres]
+    zones = [z.id for z in doc.zones]
 
     segments: list[Segment] = []
-    ap = _get(plan, "address_plan", "$", dict)
-    for i, s in enumerate(_get(ap, "segments", "$.address_plan", list)):
-        p = f"$.address_plan.segments[{i}]"
-        centre = _get(s, "centre", p)
-        zone = _get(s, "zone", p)
-        if centre not in centres:
-            raise PlanError(f"{p}.centre", f"unknown centre {centre!r}")
-        if zone not in zones:
-            raise PlanError(f"{p}.zone", f"unknown zone {zone!r}")
-        v4 = _get(s, "ipv4", p, dict)
-        v6 = _get(s, "ipv6", p, dict)
-        n4 = _net(_get(v4, "prefix", f"{p}.ipv4"), f"{p}.ipv4.prefix", LAB_V4)
-        n6 = _net(_get(v6, "prefix", f"{p}.ipv6"), f"{p}.ipv6.prefix", LAB_V6)
-        g4 = _addr(_get(v4, "gateway", f"{p}.ipv4"), f"{p}.ipv4.gateway", n4)
-        g6 = _addr(_get(v6, "gateway", f"{p}.ipv6"), f"{p}.ipv6.gateway", n6)
+    for i, s in enumerate(doc.address_plan.segments):
+        loc: Loc = ("address_plan", "segments", i)
+        if s.centre not in centres:
+            raise LabPlanError((*loc, "centre"), f"unknown centre {s.centre!r}")
+        if s.zone not in zones:
+            raise LabPlanError((*loc, "zone"), f"unknown zone {s.zone!r}")
+        if s.ipv4 is None or s.ipv6 is None:
+            raise LabPlanError((*loc, "ipv6" if s.ipv4 else "ipv4"), "the lab builds dual-stack segments")
+        n4 = _net(s.ipv4.prefix, (*loc, "ipv4", "prefix"), LAB_V4)
+        n6 = _net(s.ipv6.prefix, (*loc, "ipv6", "prefix"), LAB_V6)
+        g4 = _addr(s.ipv4.gateway, (*loc, "ipv4", "gateway"), n4)
+        g6 = _addr(s.ipv6.gateway, (*loc, "ipv6", "gateway"), n6)
         for net, oob, fam in ((n4, OOB_V4, "ipv4"), (n6, OOB_V6, "ipv6")):
             if net.overlaps(oob):
-                raise PlanError(f"{p}.{fam}.prefix", f"{net} overlaps the lab's management range {oob}")
-        segments.append(Segment(_get(s, "id", p), centre, zone, str(n4), str(n6), str(g4), str(g6)))
+                raise LabPlanError((*loc, fam, "prefix"), f"{net} overlaps the lab's management range {oob}")
+        segments.append(Segment(s.id, s.centre, s.zone, str(n4), str(n6), str(g4), str(g6)))
 
     bridges: list[Bridge] = []
     for centre in centres:
@@ -246,73 +227,56 @@ def build_spec(plan: dict[str, Any], stack: str | None = None) -> LabSpec:
                                       tuple(s.gw4_cidr for s in segs), tuple(s.gw6_cidr for s in segs)))
 
     links: list[Link] = []
-    for i, lk in enumerate(plan.get("links", []) or []):
-        p = f"$.links[{i}]"
-        a, b = _get(lk, "a", p), _get(lk, "b", p)
-        for end, val in (("a", a), ("b", b)):
+    for i, lk in enumerate(doc.links):
+        loc = ("links", i)
+        for end, val in (("a", lk.a), ("b", lk.b)):
             if val not in centres:
-                raise PlanError(f"{p}.{end}", f"unknown centre {val!r}")
-        n4 = _net(_get(lk, "ipv4", p), f"{p}.ipv4", LAB_V4)
-        n6 = _net(_get(lk, "ipv6", p), f"{p}.ipv6", LAB_V6)
+                raise LabPlanError((*loc, end), f"unknown centre {val!r}")
+        n4 = _net(lk.ipv4, (*loc, "ipv4"), LAB_V4)
+        n6 = _net(lk.ipv6, (*loc, "ipv6"), LAB_V6)
         if n4.num_addresses < 2 or n6.num_addresses < 2:
-            raise PlanError(p, "link prefixes need two addresses (IPv4 /31, IPv6 /127)")
-        latency = float(_get(lk, "latency_ms", p, (int, float)))
-        loss = float(lk.get("loss_pct", 0.0) or 0.0)
-        if latency < 0 or not 0 <= loss < 100:
-            raise PlanError(p, "latency_ms must be >= 0 and loss_pct in [0, 100)")
-        bw = lk.get("bandwidth_mbit")
+            raise LabPlanError(loc, "link prefixes need two addresses (IPv4 /31, IPv6 /127)")
+        if lk.loss_pct >= 100:
+            raise LabPlanError((*loc, "loss_pct"), "a link that loses every packet: loss_pct must be < 100")
         links.append(Link(
-            _get(lk, "id", p), a, b, latency, loss, float(bw) if bw else None,
+            lk.id, lk.a, lk.b, lk.latency_ms, lk.loss_pct, float(lk.bandwidth_mbit),
             f"{n4[0]}/{n4.prefixlen}", f"{n4[1]}/{n4.prefixlen}",
             f"{n6[0]}/{n6.prefixlen}", f"{n6[1]}/{n6.prefixlen}",
         ))
 
+    by_id = {s.id: s for s in segments}
     hosts: list[Host] = []
-    for i, h in enumerate(_get(plan, "hosts", "$", list)):
-        p = f"$.hosts[{i}]"
-        name = _get(h, "name", p)
-        if not HOST_RE.match(name):
-            raise PlanError(f"{p}.name", f"host name {name!r} must be a slug")
-        centre, zone = _get(h, "centre", p), _get(h, "zone", p)
-        if centre not in centres:
-            raise PlanError(f"{p}.centre", f"unknown centre {centre!r}")
-        a4 = _addr(_get(h, "ipv4", p), f"{p}.ipv4", LAB_V4)
-        a6 = _addr(_get(h, "ipv6", p), f"{p}.ipv6", LAB_V6)
-        seg = next((s for s in segments if s.centre == centre and s.zone == zone
-                    and a4 in ipaddress.ip_network(s.ipv4)), None)
-        if seg is None:
-            raise PlanError(f"{p}.ipv4", f"{a4} is in no segment of centre {centre!r} zone {zone!r}")
-        if a6 not in ipaddress.ip_network(seg.ipv6):
-            raise PlanError(f"{p}.ipv6", f"{a6} is not in segment {seg.id} ({seg.ipv6})")
+    for i, h in enumerate(doc.hosts):
+        loc = ("hosts", i)
+        if not HOST_RE.match(h.name):
+            raise LabPlanError((*loc, "name"), f"host name {h.name!r} is too long for the lab (at most 41)")
+        seg = by_id[h.segment]  # the contract checked that the segment exists
+        if (seg.centre, seg.zone) != (h.centre, h.zone):
+            reason = f"segment {seg.id} is not in centre {h.centre!r} zone {h.zone!r}"
+            raise LabPlanError((*loc, "segment"), reason)
+        a4 = _addr(h.ipv4, (*loc, "ipv4"), ipaddress.ip_network(seg.ipv4))
+        a6 = _addr(h.ipv6, (*loc, "ipv6"), ipaddress.ip_network(seg.ipv6))
         if str(a4) == seg.gw4 or str(a6) == seg.gw6:
-            raise PlanError(p, f"host address equals the gateway of segment {seg.id}")
-        hosts.append(Host(name, centre, zone, str(h.get("role", "app")), str(a4), str(a6),
+            raise LabPlanError(loc, f"host address equals the gateway of segment {seg.id}")
+        hosts.append(Host(h.name, h.centre, h.zone, h.role, str(a4), str(a6),
                           ipaddress.ip_network(seg.ipv4).prefixlen, ipaddress.ip_network(seg.ipv6).prefixlen,
-                          seg.gw4, seg.gw6, naming.bridge_name(centre, zone)))
-    if len({h.name for h in hosts}) != len(hosts):
-        raise PlanError("$.hosts", "host names must be unique")
+                          seg.gw4, seg.gw6, naming.bridge_name(h.centre, h.zone)))
 
-    flows: list[Flow] = []
-    for i, f in enumerate(plan.get("flows", []) or []):
-        p = f"$.flows[{i}]"
-        proto = _get(f, "protocol", p)
-        if proto not in ("tcp", "udp", "icmp"):
-            raise PlanError(f"{p}.protocol", f"unknown protocol {proto!r} (tcp | udp | icmp)")
-        src, dst = _get(f, "from", p), _get(f, "to", p)
-        for end, val in (("from", src), ("to", dst)):
+    for i, f in enumerate(doc.flows):
+        loc = ("flows", i)
+        if f.protocol not in ("tcp", "udp", "icmp"):
+            raise LabPlanError((*loc, "protocol"), f"unknown protocol {f.protocol!r} (tcp | udp | icmp)")
+        for end, val in (("from", f.from_), ("to", f.to)):
             if val not in zones:
-                raise PlanError(f"{p}.{end}", f"unknown zone {val!r}")
-        ports = tuple(int(x) for x in f.get("ports", []) or [])
-        if any(not 0 < x < 65536 for x in ports):
-            raise PlanError(f"{p}.ports", "ports must be 1..65535")
-        fams = tuple(f.get("families", ["ipv4", "ipv6"]) or [])
-        flows.append(Flow(_get(f, "id", p), src, dst, proto, ports, str(f.get("boundary", "")), fams))
+                raise LabPlanError((*loc, end), f"unknown zone {val!r}")
+        if any(not 0 < x < 65536 for x in f.ports):
+            raise LabPlanError((*loc, "ports"), "ports must be 1..65535")
 
-    spec = LabSpec(stack_name, centres, zones, segments, bridges, links, hosts, flows)
+    spec = LabSpec(doc, stack_name, centres, zones, segments, bridges, links, hosts, list(doc.flows))
     for c in centres:  # every centre must reach every other one
         missing = [o for o in centres if o != c and o not in spec.next_hops(c)]
         if missing:
-            raise PlanError("$.links", f"centre {c!r} has no path to {missing}")
+            raise LabPlanError(("links",), f"centre {c!r} has no path to {missing}")
     spec.relays = _relays(spec)
     return spec
 
@@ -340,7 +304,7 @@ def _relays(spec: LabSpec) -> list[Relay]:
 
 def pg_sources(spec: LabSpec, zone: str) -> list[str]:
     """Zones the matrix allows to reach `zone` on TCP 5432."""
-    return sorted({f.src for f in spec.flows if f.dst == zone and f.protocol == "tcp"
+    return sorted({f.from_ for f in spec.flows if f.to == zone and f.protocol == "tcp"
                    and (not f.ports or PG_PORT in f.ports)})
 
 

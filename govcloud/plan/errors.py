@@ -6,18 +6,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Unicode categories never shown raw: controls (NUL, ESC...), format characters (bidi overrides,
-# zero-width), surrogates, private use, unassigned, line and paragraph separators.
-UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+from govcloud.contracts.fields import UNPRINTABLE_CATEGORIES, unprintable
 
-
-def unprintable(text: str) -> list[str]:
-    """The characters of `text` a terminal must not receive raw, as U+XXXX, in order, unique."""
-    seen: dict[str, None] = {}
-    for ch in text:
-        if unicodedata.category(ch) in UNPRINTABLE_CATEGORIES:
-            seen.setdefault(f"U+{ord(ch):04X}", None)
-    return list(seen)
+__all__ = ["PlanError", "PlanIssue", "fail", "printable", "unprintable"]
 
 
 def _escape(ch: str) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 import pydantic
 import yaml
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.plan import PlanLock
 from govcloud.plan.errors import PlanError, PlanIssue, printable, unprintable
 from govcloud.plan.models import CONFIG_KEYS, PlanConfig
 from govcloud.plan.plan import Plan, build_plan
@@ -359,17 +361,16 @@ def parse_config(raw: dict[str, Any], prefix: str = "") -> PlanConfig:
 
 
 def read_lock(path: Path) -> dict[str, dict[str, str]] | None:
+    """The prefixes a lock file keeps (govcloud.plan-lock/v1), or None when there is no lock."""
     if not path.exists():
         return None
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        segs = doc["segments"]
-        if doc.get("schema") != "govcloud.plan-lock/v1" or not isinstance(segs, dict):
-            raise ValueError("not a govcloud.plan-lock/v1 document")
-        return {str(k): {"ipv4": str(v["ipv4"]), "ipv6": str(v["ipv6"])} for k, v in segs.items()}
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        reason = f"unreadable lock file: {_clip(str(exc), 200)} / 锁文件无法读取"
+        lock = read(PlanLock, path)
+    except ContractError as exc:
+        where = f"{exc.path}: " if exc.path else ""
+        reason = f"unreadable lock file: {where}{_clip(exc.reason, 200)} / 锁文件无法读取"
         raise PlanError([PlanIssue("(lock)", reason, str(path))], True) from None
+    return {k: {"ipv4": v.ipv4, "ipv6": v.ipv6} for k, v in lock.segments.items()}
 
 
 def write_lock(plan: Plan, path: Path) -> None:

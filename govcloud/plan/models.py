@@ -3,120 +3,161 @@
 A plain YAML file with the same keys (without the `govcloud:` prefix) is read the same way.
 These models check shape and types only; cross-references (unknown zone, centre...) and the
 address plan are checked in `govcloud.plan.validate` and `govcloud.plan.addressing`.
+
+The parts the plan document carries as configured (flows, departments, systems, pools...) are
+defined once, in the document's contract (govcloud.contracts.plan); the classes here narrow them
+to the config's rules: no unknown keys, frozen, and the values the planner accepts (known
+protocols, ports 1-65535, digest-pinned images, sync/async replication).
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Annotated, Literal
 
-import netaddr
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from govcloud.plan.errors import unprintable
+from govcloud.contracts import plan as doc
+from govcloud.contracts.fields import (
+    DIGESTS,
+    FAMILIES,
+    CentreRole,
+    Digest,
+    Family,
+    HostRole,
+    Level,
+    PortNumber,
+    Protection,
+    Slug,
+    Text,
+    V4Prefix,
+    V6Prefix,
+    ZoneKind,
+)
 
-SLUG = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
-# A Kubernetes Service name (RFC 1035 label): a slug that starts with a letter.
-DNS_1035 = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 DIGEST_IMAGE = re.compile(r"^[a-z0-9.\-_/:]+@sha256:[0-9a-f]{64}$")
-# Kubernetes cpu: millicores (`500m`) or cores with at most 3 decimals (1m is the smallest unit).
-CPU = re.compile(r"^(?:(?P<milli>[1-9][0-9]*)m|(?P<cores>[0-9]+(?:\.[0-9]{1,3})?))$")
-MEMORY = re.compile(r"^[1-9][0-9]*(Ki|Mi|Gi|Ti)$")
-# A container port name (IANA_SVC_NAME): at most 15 of a-z, 0-9 and '-', at least one letter,
-# no '-' at either end and no '--'.
-PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
-
-
-def _text(value: str) -> str:
-    bad = unprintable(value)
-    if bad:
-        raise ValueError(
-            f"contains control or invisible characters ({', '.join(bad[:5])}): write printable text only "
-            "/ 含控制字符或不可见字符（如终端转义、双向文本控制符）"
-        )
-    return value
-
-
-def _whole(value: object) -> object:
-    """Strict types: `3.0` is not the level 3 (pydantic's Literal would take it as equal)."""
-    if isinstance(value, float):
-        raise PydanticCustomError(
-            "level_not_whole",
-            "Input should be 2, 3 or 4, written as a whole number, not a float / 等级须写作整数 2、3 或 4",
-        )
-    return value
-
-
-Slug = Annotated[str, Field(pattern=SLUG, max_length=63)]
-# Free text (names, descriptions, paths): anything printable; no control characters (NUL, ESC),
-# no bidi overrides or zero-width characters, which would hide or reorder what a reviewer reads.
-Text = Annotated[str, AfterValidator(_text)]
-Level = Annotated[Literal[2, 3, 4], BeforeValidator(_whole)]
-CentreRole = Literal["production", "same-city", "remote-dr"]
-ZoneKind = Literal["public", "dedicated", "internet", "management", "security", "replication"]
-HostRole = Literal["app", "db", "bastion", "log-audit", "time", "ids", "waf", "lb"]
-# A security service (安全服务) a system may be protected by and a host role may provide.
-Protection = Literal["bastion", "log-audit", "time", "ids", "waf"]
-Digest = Literal["sha256", "sm3"]
-DIGESTS: tuple[Digest, ...] = ("sha256", "sm3")
-Family = Literal["ipv4", "ipv6"]
-FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
-
-
-def _prefix(value: str, version: int) -> str:
-    try:
-        net = netaddr.IPNetwork(value)
-    except (netaddr.AddrFormatError, ValueError, TypeError) as exc:
-        raise ValueError(f"not an IPv{version} prefix: {value!r}") from exc
-    if net.version != version or "/" not in value:
-        raise ValueError(f"not an IPv{version} prefix (address/length): {value!r}")
-    if net.ip != net.network:
-        raise ValueError(f"host bits set in {value!r}; the network is {net.cidr}")
-    return str(net.cidr)
-
-
-def _v4(value: str) -> str:
-    return _prefix(value, 4)
-
-
-def _v6(value: str) -> str:
-    return _prefix(value, 6)
-
-
-V4Prefix = Annotated[str, AfterValidator(_v4)]
-V6Prefix = Annotated[str, AfterValidator(_v6)]
+# The stack config's rules on top of the shared models: unknown keys are errors (a typo is not
+# silently dropped), values are frozen.
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False, populate_by_name=True)
 
 
 class Strict(BaseModel):
     # allow_inf_nan: `.inf` and `.nan` are no distance or latency, and JSON cannot carry them.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    model_config = STRICT
 
 
-class Capacity(Strict):
-    vcpu: int = Field(ge=1)
-    memory_gib: int = Field(ge=1)
-    storage_tib: float = Field(gt=0)
+# ---- the parts shared with the plan document (govcloud.contracts.plan), with the config's rules ----
 
 
-class KubernetesRender(Strict):
-    """The Kubernetes provider writes manifests to a directory (renderYamlToDirectory); lab only."""
-
-    mode: Literal["render"]
-    directory: Text = Field(min_length=1)
-    dns: bool = True  # render an allow rule to kube-system DNS (port 53) in every namespace
+class Capacity(doc.Capacity):
+    model_config = STRICT
 
 
-class KubernetesContext(Strict):
-    """A real cluster reached through a kubeconfig context."""
+class KubernetesRender(doc.KubernetesRender):
+    model_config = STRICT
 
-    mode: Literal["context"]
-    context: Text = Field(min_length=1)
-    dns: bool = True
+
+class KubernetesContext(doc.KubernetesContext):
+    model_config = STRICT
 
 
 KubernetesTarget = Annotated[KubernetesRender | KubernetesContext, Field(discriminator="mode")]
+
+
+class FlowConfig(doc.Flow):
+    """A flow as configured: between declared zones (govcloud.plan.validate), on ports 1-65535."""
+
+    model_config = STRICT
+    from_: Slug = Field(alias="from")
+    to: Slug
+    protocol: Literal["tcp", "udp", "icmp"]
+    ports: list[PortNumber] = Field(default_factory=list)
+    boundary: Slug
+    families: list[Family] = Field(default_factory=lambda: list(FAMILIES), min_length=1)
+
+    @model_validator(mode="after")
+    def _ports(self) -> FlowConfig:
+        if self.protocol == "icmp" and self.ports:
+            raise ValueError("icmp flows take no ports (ports: [])")
+        if self.protocol != "icmp" and not self.ports:
+            raise ValueError(f"{self.protocol} flows need at least one port")
+        return self
+
+
+class DepartmentConfig(doc.Department):
+    model_config = STRICT
+
+
+class StandbyConfig(doc.Standby):
+    model_config = STRICT
+    replication: Literal["sync", "async"]
+
+
+class Placement(doc.Placement):
+    model_config = STRICT
+    standby: list[StandbyConfig] = Field(default_factory=list)
+
+
+class DrTargets(doc.DrTargets):
+    model_config = STRICT
+
+
+class Storage(doc.Storage):
+    model_config = STRICT
+
+
+class Port(doc.ContainerPort):
+    model_config = STRICT
+
+
+def _image(value: str) -> str:
+    if not DIGEST_IMAGE.match(value):
+        raise ValueError(f"image must be pinned by digest (name@sha256:<64 hex>): {value!r}")
+    return value
+
+
+class Workload(doc.Workload):
+    model_config = STRICT
+    image: Annotated[str, AfterValidator(_image)]
+    ports: list[Port] = Field(default_factory=list)
+
+
+class SystemConfig(doc.SystemFields):
+    model_config = STRICT
+    placement: Placement
+    dr: DrTargets
+    storage: Storage
+    workloads: list[Workload] = Field(min_length=1)
+
+
+class PoolConfig(doc.Pool):
+    model_config = STRICT
+    ipv4: V4Prefix
+    ipv6: V6Prefix
+
+
+class LinkPoolConfig(doc.LinkPool):
+    model_config = STRICT
+    ipv4: V4Prefix
+    ipv6: V6Prefix
+
+
+class ReservedConfig(doc.Reserved):
+    model_config = STRICT
+    ipv4: list[V4Prefix] = Field(default_factory=list)
+    ipv6: list[V6Prefix] = Field(default_factory=list)
+
+
+class LogIntegrityConfig(doc.LogIntegrity):
+    """How the central log store is sealed (govcloud logs seal/verify)."""
+
+    model_config = STRICT
+    seal: Literal["daily", "none"] = "daily"
+    digests: list[Digest] = Field(default_factory=lambda: list(DIGESTS), min_length=1)
+    chained: bool = True
+
+
+# ---- the parts only the config has ---------------------------------------------------------------
 
 
 class CentreConfig(Strict):
@@ -139,157 +180,6 @@ class ZoneConfig(Strict):
     infra_hosts: int = Field(default=100, ge=1, le=4000)  # size of the per-centre infra segment
 
 
-class FlowConfig(Strict):
-    id: Slug
-    from_: Slug = Field(alias="from")
-    to: Slug
-    protocol: Literal["tcp", "udp", "icmp"]
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=list)
-    boundary: Slug
-    encrypted: bool
-    # Authenticated without encryption: NTP with chrony symmetric keys (SHA256). See docs/policy.md.
-    authenticated: bool = False
-    families: list[Family] = Field(default_factory=lambda: list(FAMILIES), min_length=1)
-    description: Text = ""
-
-    model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, populate_by_name=True
-    )
-
-    @model_validator(mode="after")
-    def _ports(self) -> FlowConfig:
-        if self.protocol == "icmp" and self.ports:
-            raise ValueError("icmp flows take no ports (ports: [])")
-        if self.protocol != "icmp" and not self.ports:
-            raise ValueError(f"{self.protocol} flows need at least one port")
-        return self
-
-
-class DepartmentConfig(Strict):
-    id: Slug
-    name: Text = Field(min_length=1)
-    name_en: Text = Field(min_length=1)
-
-
-class StandbyConfig(Strict):
-    centre: Slug
-    replication: Literal["sync", "async"]
-
-
-class Placement(Strict):
-    mode: Literal["active-active", "active-standby"]
-    active: list[Slug] = Field(min_length=1)
-    standby: list[StandbyConfig] = Field(default_factory=list)
-
-
-class DrTargets(Strict):
-    rto_s: int = Field(ge=0)
-    rpo_s: int = Field(ge=0)
-
-
-class Storage(Strict):
-    encrypted: bool
-    key_owner: Literal["tenant", "platform"]
-
-
-class Port(Strict):
-    port: int = Field(ge=1, le=65535)
-    protocol: Literal["TCP", "UDP"] = "TCP"
-    name: Annotated[str, AfterValidator(_port_name)]
-
-
-def _workload_name(value: str) -> str:
-    if len(value) > 63 or not re.match(DNS_1035, value):
-        raise ValueError(
-            f"workload name {value!r} is not a Kubernetes Service name (RFC 1035 label): a letter "
-            "first, then a-z, 0-9 and '-', at most 63, no '-' at the end / 工作负载名不合 Kubernetes 规则"
-        )
-    return value
-
-
-def _port_name(value: str) -> str:
-    if not PORT_NAME.match(value) or "--" in value or not re.search(r"[a-z]", value):
-        raise ValueError(
-            f"port name {value!r} is not a Kubernetes port name (IANA service name): at most 15 of a-z, "
-            "0-9 and '-', at least one letter, no '-' at either end, no '--' / 端口名不合 Kubernetes 规则"
-        )
-    return value
-
-
-def _image(value: str) -> str:
-    if not DIGEST_IMAGE.match(value):
-        raise ValueError(f"image must be pinned by digest (name@sha256:<64 hex>): {value!r}")
-    return value
-
-
-def _cpu(value: str) -> str:
-    m = CPU.match(value)
-    if m is None or (m["cores"] is not None and Decimal(m["cores"]) == 0):
-        raise ValueError(
-            f"cpu must be a Kubernetes quantity above zero such as 500m, 1 or 1.5 (millicores, or cores "
-            f"with at most 3 decimals): {value!r} / CPU 配额须为大于零的 Kubernetes 数量"
-        )
-    return value
-
-
-def _memory(value: str) -> str:
-    if not MEMORY.match(value):
-        raise ValueError(f"memory must be a Kubernetes quantity such as 512Mi or 2Gi: {value!r}")
-    return value
-
-
-class Workload(Strict):
-    # Also the name of its Deployment, Service, PodDisruptionBudget and container: a Service name is
-    # an RFC 1035 label (starts with a letter).
-    name: Annotated[str, AfterValidator(_workload_name)]
-    image: Annotated[str, AfterValidator(_image)]
-    replicas: int = Field(ge=1, le=100)
-    ports: list[Port] = Field(default_factory=list)
-    cpu: Annotated[str, AfterValidator(_cpu)]
-    memory: Annotated[str, AfterValidator(_memory)]
-
-
-class SystemConfig(Strict):
-    id: Slug
-    department: Slug
-    name: Text = Field(min_length=1)
-    name_en: Text = ""
-    level: Level
-    zone: Slug
-    placement: Placement
-    dr: DrTargets
-    data_classification: Literal["public", "internal", "sensitive", "important", "core"]
-    data_residency: Text = Field(min_length=1)
-    storage: Storage
-    internet_facing: bool = False
-    protections: list[Protection] = Field(default_factory=list)
-    hosts: int = Field(default=30, ge=1, le=16000)  # addresses the system's segment must hold
-    workloads: list[Workload] = Field(min_length=1)
-
-
-class PoolConfig(Strict):
-    centre: Slug
-    zone: Slug | None = None  # a zone pool; else the centre-wide pool
-    ipv4: V4Prefix
-    ipv6: V6Prefix
-    # Public (globally routed) address space is allowed only when the pool says so: the 政务外网's
-    # 国家/地方公共IP, or a carrier's addresses for the 互联网接入区 (docs/plan.md, "Address space").
-    public: bool = False
-
-
-class LinkPoolConfig(Strict):
-    ipv4: V4Prefix
-    ipv6: V6Prefix
-    public: bool = False
-
-
-class ReservedConfig(Strict):
-    name: Text = Field(min_length=1)
-    ipv4: list[V4Prefix] = Field(default_factory=list)
-    ipv6: list[V6Prefix] = Field(default_factory=list)
-    reachable: bool = False  # False: e.g. 政务内网, which no plan object may touch
-
-
 class PinConfig(Strict):
     ipv4: V4Prefix
     ipv6: V6Prefix
@@ -304,14 +194,6 @@ class HostRoleConfig(Strict):
     services: list[Protection] = Field(default_factory=list)
     # For a role providing ids: the boundaries its sensor watches (None: every boundary of the flows).
     monitors: list[Slug] | None = None
-
-
-class LogIntegrityConfig(Strict):
-    """How the central log store is sealed (govcloud logs seal/verify)."""
-
-    seal: Literal["daily", "none"] = "daily"
-    digests: list[Digest] = Field(default_factory=lambda: list(DIGESTS), min_length=1)
-    chained: bool = True
 
 
 class LinkOverride(Strict):

@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from govcloud.contracts.fields import PROTECTIONS
+from govcloud.contracts.plan import INFRA
 from govcloud.lab import naming as lab_naming
 from govcloud.plan.errors import PlanError, PlanIssue
 from govcloud.plan.models import CentreConfig, FlowConfig, PlanConfig, SystemConfig
 
 ROLE_ORDER = {"production": 0, "same-city": 1, "remote-dr": 2}
-SECURITY_KINDS = ("bastion", "log-audit", "time", "ids", "waf")
+SECURITY_KINDS = PROTECTIONS
 HOST_NAME_MAX = 63
-INFRA = "infra"
 RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 

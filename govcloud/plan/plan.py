@@ -8,13 +8,29 @@ from typing import Any
 
 import netaddr
 
+from govcloud.contracts.fields import PROTECTIONS
+from govcloud.contracts.plan import (
+    INFRA,
+    PLAN_SCHEMA,
+    AddressPlan,
+    Centre,
+    DrPlan,
+    Host,
+    Link,
+    PlanDocument,
+    PlanLock,
+    SecurityService,
+    Segment,
+    SegmentV4,
+    SegmentV6,
+    System,
+    Zone,
+)
 from govcloud.plan.addressing import AddressResult, SegmentRequest, plan_addresses
 from govcloud.plan.dr import EDITION, gbt20988_level
 from govcloud.plan.errors import PlanError, PlanIssue
 from govcloud.plan.models import CentreConfig, HostRoleConfig, PlanConfig, SystemConfig, ZoneConfig
 from govcloud.plan.names import (
-    INFRA,
-    SECURITY_KINDS,
     check_names,
     host_name,
     link_id,
@@ -24,7 +40,7 @@ from govcloud.plan.names import (
 )
 from govcloud.plan.validate import validate
 
-SCHEMA = "govcloud.plan/v1"
+SCHEMA = PLAN_SCHEMA
 ROLE_ZH = {"production": "生产中心", "same-city": "同城双活中心", "remote-dr": "异地灾备中心"}
 ZONE_NAMES = {
     "public": ("公用网络区", "Public network zone"),
@@ -71,33 +87,10 @@ def remote_latency_ms(distance_km: float) -> float:
     return round(2.0 + distance_km * 0.01, 1)
 
 
-@dataclass(frozen=True)
-class Host:
-    name: str
-    centre: str
-    zone: str
-    role: str
-    ipv4: str
-    ipv6: str
-    drillable: bool
-    segment: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "centre": self.centre,
-            "zone": self.zone,
-            "role": self.role,
-            "ipv4": self.ipv4,
-            "ipv6": self.ipv6,
-            "drillable": self.drillable,
-            "segment": self.segment,
-        }
-
-
 @dataclass
 class Plan:
-    """A validated plan. `to_json()` is the `govcloud.plan/v1` document (docs/contracts.md §1)."""
+    """A validated plan. `document()` is the `govcloud.plan/v1` document (govcloud.contracts.plan),
+    `to_json()` its JSON form (docs/contracts.md §1)."""
 
     stack: str
     config: PlanConfig
@@ -127,93 +120,67 @@ class Plan:
         return out
 
     def lock(self) -> dict[str, Any]:
-        """The allocations to keep stable next time (`plan.lock`)."""
-        return {
-            "schema": "govcloud.plan-lock/v1",
-            "stack": self.stack,
-            "segments": {
-                k: {"ipv4": str(v.ipv4), "ipv6": str(v.ipv6)}
-                for k, v in sorted([*self.addresses.segments.items(), *self.addresses.links.items()])
-            },
-        }
+        """The allocations to keep stable next time (`plan.lock`, govcloud.plan-lock/v1)."""
+        allocated = sorted([*self.addresses.segments.items(), *self.addresses.links.items()])
+        segments = {k: {"ipv4": str(v.ipv4), "ipv6": str(v.ipv6)} for k, v in allocated}
+        return PlanLock.model_validate({"stack": self.stack, "segments": segments}).dump()
 
     def to_json(self) -> dict[str, Any]:
-        cfg = self.config
-        return {
-            "schema": SCHEMA,
-            "stack": self.stack,
-            "name": cfg.name,
-            "lab": cfg.lab,
-            "centres": [_centre_json(c) for c in cfg.centres],
-            "zones": [_zone_json(z, cfg) for z in cfg.zones],
-            "flows": [
-                {
-                    "id": f.id,
-                    "from": f.from_,
-                    "to": f.to,
-                    "protocol": f.protocol,
-                    "ports": list(f.ports),
-                    "boundary": f.boundary,
-                    "encrypted": f.encrypted,
-                    "authenticated": f.authenticated,
-                    "families": list(f.families),
-                    "description": f.description,
-                }
-                for f in cfg.flows
-            ],
-            "departments": [{"id": d.id, "name": d.name, "name_en": d.name_en} for d in cfg.departments],
-            "systems": [_system_json(s) for s in cfg.systems],
-            "address_plan": {
-                "pools": [
-                    {"centre": p.centre, "zone": p.zone, "ipv4": p.ipv4, "ipv6": p.ipv6, "public": p.public}
-                    for p in cfg.pools
-                ],
-                "link_pool": {
-                    "ipv4": cfg.link_pool.ipv4,
-                    "ipv6": cfg.link_pool.ipv6,
-                    "public": cfg.link_pool.public,
-                },
-                "reserved": [
-                    {"name": r.name, "ipv4": list(r.ipv4), "ipv6": list(r.ipv6), "reachable": r.reachable}
-                    for r in cfg.reserved
-                ],
-                "segments": [self._segment_json(sid) for sid in sorted(self.addresses.segments)],
-                "relocated": list(self.addresses.relocated),
-            },
-            "links": self._links_json(),
-            "hosts": [h.to_json() for h in self.hosts],
-            "security_services": self._security_services(),
-            "log_retention_days": cfg.log_retention_days,
-            "log_integrity": cfg.log_integrity.model_dump(mode="json"),
-        }
+        """The plan document as JSON-ready data: the dump of `document()`."""
+        return self.document().dump()
 
-    def _segment_json(self, sid: str) -> dict[str, Any]:
+    def document(self) -> PlanDocument:
+        cfg = self.config
+        return PlanDocument(
+            stack=self.stack,
+            name=cfg.name,
+            lab=cfg.lab,
+            centres=[_centre(c) for c in cfg.centres],
+            zones=[_zone(z, cfg) for z in cfg.zones],
+            flows=list(cfg.flows),
+            departments=list(cfg.departments),
+            systems=[_system(s) for s in cfg.systems],
+            address_plan=AddressPlan(
+                pools=list(cfg.pools),
+                link_pool=cfg.link_pool,
+                reserved=list(cfg.reserved),
+                segments=[self._segment(sid) for sid in sorted(self.addresses.segments)],
+                relocated=list(self.addresses.relocated),
+            ),
+            links=self._links(),
+            hosts=list(self.hosts),
+            security_services=self._security_services(),
+            log_retention_days=cfg.log_retention_days,
+            log_integrity=cfg.log_integrity,
+        )
+
+    def _segment(self, sid: str) -> Segment:
         req = self.requests[sid]
         pre = self.addresses.segments[sid]
         v4, v6 = int(pre.ipv4.first), int(pre.ipv6.first)
         usable = pre.ipv4.size - 5
-        return {
-            "id": sid,
-            "centre": req.centre,
-            "zone": req.zone,
-            "system": req.system,
-            "owner": req.system or INFRA,
-            "hosts": req.hosts,
-            "ipv4": {
-                "prefix": f"{ntop4(v4)}/{pre.ipv4.prefixlen}",
-                "gateway": ntop4(v4 + 1),
-                "reserved": [ntop4(v4 + 2), ntop4(v4 + 3)],
-                "usable": usable,
-            },
-            "ipv6": {
-                "prefix": f"{ntop6(v6)}/{pre.ipv6.prefixlen}",
-                "gateway": ntop6(v6 + 1),
-                "reserved": [ntop6(v6 + 2), ntop6(v6 + 3)],
-            },
-            "utilisation": round(req.hosts / usable, 3),
-        }
+        return Segment(
+            id=sid,
+            centre=req.centre,
+            zone=req.zone,
+            system=req.system,
+            owner=req.system or INFRA,
+            hosts=req.hosts,
+            ipv4=SegmentV4(
+                prefix=f"{ntop4(v4)}/{pre.ipv4.prefixlen}",
+                gateway=ntop4(v4 + 1),
+                reserved=[ntop4(v4 + 2), ntop4(v4 + 3)],
+                usable=usable,
+            ),
+            ipv6=SegmentV6(
+                prefix=f"{ntop6(v6)}/{pre.ipv6.prefixlen}",
+                gateway=ntop6(v6 + 1),
+                reserved=[ntop6(v6 + 2), ntop6(v6 + 3)],
+            ),
+            utilisation=round(req.hosts / usable, 3),
+        )
 
-    def _links_json(self) -> list[dict[str, Any]]:
+    def _links(self) -> list[Link]:
         out = []
         for a, b in link_pairs(self.config):
             lid = link_id(a.id, b.id)
@@ -224,21 +191,19 @@ class Plan:
             )
             pre = self.addresses.links[lid]
             out.append(
-                {
-                    "id": lid,
-                    "a": a.id,
-                    "b": b.id,
-                    "kind": "remote" if remote else "same-city",
-                    "distance_km": abs(max(a.distance_km, b.distance_km)),
-                    "latency_ms": override.latency_ms
-                    if override and override.latency_ms
-                    else default_latency,
-                    "loss_pct": override.loss_pct if override else 0.0,
-                    "bandwidth_mbit": override.bandwidth_mbit if override else (1000 if remote else 10000),
-                    "encrypted": override.encrypted if override else True,
-                    "ipv4": str(pre.ipv4),
-                    "ipv6": str(pre.ipv6),
-                }
+                Link(
+                    id=lid,
+                    a=a.id,
+                    b=b.id,
+                    kind="remote" if remote else "same-city",
+                    distance_km=abs(max(a.distance_km, b.distance_km)),
+                    latency_ms=override.latency_ms if override and override.latency_ms else default_latency,
+                    loss_pct=override.loss_pct if override else 0.0,
+                    bandwidth_mbit=override.bandwidth_mbit if override else (1000 if remote else 10000),
+                    encrypted=override.encrypted if override else True,
+                    ipv4=str(pre.ipv4),
+                    ipv6=str(pre.ipv6),
+                )
             )
         return out
 
@@ -246,35 +211,38 @@ class Plan:
         """The boundary ids of the flow matrix, sorted and unique."""
         return sorted({f.boundary for f in self.config.flows})
 
-    def _security_services(self) -> list[dict[str, Any]]:
+    def _security_services(self) -> list[SecurityService]:
         """One service per (centre, kind): the first host of a role that provides it, by its role or
         by the role's extra `services`. An ids sensor sits on the centre's boundary router and sees
         every inter-zone path, so it monitors every boundary unless the role narrows `monitors`."""
         roles: dict[str, HostRoleConfig] = {r.role: r for r in self.config.hosts}
         boundaries = self.boundaries()
-        out: list[dict[str, Any]] = []
+        out: list[SecurityService] = []
         seen: set[tuple[str, str]] = set()
         for h in self.hosts:
             role = roles[h.role]
-            provides = [h.role] if h.role in SECURITY_KINDS else []
+            provides = [kind for kind in PROTECTIONS if kind == h.role]  # its own, if a security role
             provides += [s for s in role.services if s not in provides]
             for kind in provides:
                 if (h.centre, kind) in seen:
                     continue
                 seen.add((h.centre, kind))
-                svc: dict[str, Any] = {
-                    "id": service_id(h.centre, kind),
-                    "kind": kind,
-                    "kind_zh": SECURITY_KIND_ZH[kind],
-                    "centre": h.centre,
-                    "zone": h.zone,
-                    "host": h.name,
-                    "ipv4": h.ipv4,
-                    "ipv6": h.ipv6,
-                }
+                monitors = None
                 if kind == "ids":
-                    svc["monitors"] = sorted(role.monitors) if role.monitors is not None else boundaries
-                out.append(svc)
+                    monitors = sorted(role.monitors) if role.monitors is not None else boundaries
+                out.append(
+                    SecurityService(
+                        id=service_id(h.centre, kind),
+                        kind=kind,
+                        kind_zh=SECURITY_KIND_ZH[kind],
+                        centre=h.centre,
+                        zone=h.zone,
+                        host=h.name,
+                        ipv4=h.ipv4,
+                        ipv6=h.ipv6,
+                        monitors=monitors,
+                    )
+                )
         return out
 
     def dr_topology(self) -> dict[str, Any]:
@@ -291,45 +259,38 @@ class Plan:
         }
 
 
-def _centre_json(c: CentreConfig) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "role": c.role,
-        "role_zh": ROLE_ZH[c.role],
-        "name": c.name,
-        "city": c.city,
-        "distance_km": c.distance_km,
-        "platform_level": c.platform_level,
-        "capacity": c.capacity.model_dump(),
-        "kubernetes": c.kubernetes.model_dump(),
-    }
+def _centre(c: CentreConfig) -> Centre:
+    return Centre(
+        id=c.id,
+        role=c.role,
+        role_zh=ROLE_ZH[c.role],
+        name=c.name,
+        city=c.city,
+        distance_km=c.distance_km,
+        platform_level=c.platform_level,
+        capacity=c.capacity,
+        kubernetes=c.kubernetes,
+    )
 
 
-def _zone_json(z: ZoneConfig, cfg: PlanConfig) -> dict[str, Any]:
+def _zone(z: ZoneConfig, cfg: PlanConfig) -> Zone:
     zh, en = ZONE_NAMES[z.kind]
     if z.kind == "dedicated":
         dept = next((d for d in cfg.departments if d.id == z.department), None)
         if dept is not None:
             zh, en = f"{zh}（{dept.name}）", f"{en} ({dept.name_en})"
-    return {
-        "id": z.id,
-        "kind": z.kind,
-        "name_zh": z.name_zh or zh,
-        "name_en": z.name_en or en,
-        "department": z.department,
-    }
+    name_zh, name_en = z.name_zh or zh, z.name_en or en
+    return Zone(id=z.id, kind=z.kind, name_zh=name_zh, name_en=name_en, department=z.department)
 
 
-def _system_json(s: SystemConfig) -> dict[str, Any]:
-    doc = s.model_dump(mode="json")
-    doc["placement"] = s.placement.model_dump(mode="json")
-    doc["dr"] = {
-        "rto_s": s.dr.rto_s,
-        "rpo_s": s.dr.rpo_s,
-        "gbt20988_level": gbt20988_level(s.dr.rto_s, s.dr.rpo_s),
-        "gbt20988_basis": EDITION,
-    }
-    return doc
+def _system(s: SystemConfig) -> System:
+    dr = DrPlan(
+        rto_s=s.dr.rto_s,
+        rpo_s=s.dr.rpo_s,
+        gbt20988_level=gbt20988_level(s.dr.rto_s, s.dr.rpo_s),
+        gbt20988_basis=EDITION,
+    )
+    return System.model_validate({**dict(s), "dr": dr})
 
 
 def link_pairs(cfg: PlanConfig) -> list[tuple[CentreConfig, CentreConfig]]:
@@ -372,14 +333,14 @@ def _hosts(cfg: PlanConfig, addresses: AddressResult) -> list[Host]:
                 v6 = netaddr.IPAddress(int(pre.ipv6.network) + int(str(offset), 16), 6)
                 hosts.append(
                     Host(
-                        host_name(c.id, role.role, n),
-                        c.id,
-                        role.zone,
-                        role.role,
-                        str(pre.ipv4[offset]),
-                        str(v6),
-                        role.drillable,
-                        sid,
+                        name=host_name(c.id, role.role, n),
+                        centre=c.id,
+                        zone=role.zone,
+                        role=role.role,
+                        ipv4=str(pre.ipv4[offset]),
+                        ipv6=str(v6),
+                        drillable=role.drillable,
+                        segment=sid,
                     )
                 )
     if issues:

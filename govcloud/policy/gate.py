@@ -9,7 +9,6 @@ exit code is 2.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import shutil
 import tempfile
@@ -21,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from govcloud.contracts.plan import PlanDocument
+from govcloud.plan import PlanError, load_plan
 from govcloud.policy import checkov_scan, engine, inputs, paths, report, waivers
 from govcloud.policy.errors import GateError, InputProblem, PolicyInputError
 from govcloud.policy.manifests import ManifestSet, load_manifest_dir
@@ -54,33 +55,15 @@ class GateResult:
     evidence: Path | None = None
 
 
-def plan_for_stack(stack: str) -> tuple[dict[str, Any], str]:
-    """The stack's plan: .govcloud/evidence/<stack>/plan.json, else govcloud.plan.load_plan(stack=...)."""
+def plan_for_stack(stack: str) -> tuple[PlanDocument, str]:
+    """The stack's plan: .govcloud/evidence/<stack>/plan.json, else the plan the planner makes now."""
     evidence = evidence_dir(stack) / "plan.json"
     if evidence.is_file():
         return inputs.load_plan_file(evidence), str(evidence)
     try:
-        module = importlib.import_module("govcloud.plan")
-    except ImportError:
-        module = None
-    loader = getattr(module, "load_plan", None) if module is not None else None
-    if loader is None:
-        raise PolicyInputError(
-            f"--stack {stack}",
-            "plan",
-            f"no {evidence} and govcloud.plan.load_plan is not available; "
-            f"run `govcloud plan --stack {stack}` "
-            f"or pass --plan FILE / 找不到该栈的规划",
-        )
-    try:
-        plan = loader(stack=stack)
-    except Exception as exc:  # the plan engine's own errors name file, field and reason
+        return load_plan(stack=stack).document(), f"stack:{stack}"
+    except PlanError as exc:  # the planner's errors name file, field and reason
         raise PolicyInputError(f"--stack {stack}", "plan", f"{exc} / 无法生成规划") from exc
-    if hasattr(plan, "to_json"):  # govcloud.plan.Plan
-        plan = plan.to_json()
-    elif hasattr(plan, "model_dump"):
-        plan = plan.model_dump(mode="json", by_alias=True)
-    return inputs.validate_plan(plan, f"govcloud.plan.load_plan(stack={stack!r})"), f"stack:{stack}"
 
 
 def _has_yaml(directory: Path | None) -> bool:
@@ -148,7 +131,7 @@ def _run(opts: GateOptions, problems: list[InputProblem], described: dict[str, A
         )
     waiver_list = waivers.load_waivers(opts.waivers_file)
 
-    plan: dict[str, Any] | None = None
+    plan: PlanDocument | None = None
     if opts.stack:
         plan, described["plan"] = plan_for_stack(opts.stack)
         described["stack"] = opts.stack

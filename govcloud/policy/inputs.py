@@ -8,18 +8,18 @@ field and the reason); a bad step of a preview is one InputProblem and the rest 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.check_input import CheckInput
+from govcloud.contracts.plan import PlanDocument
 from govcloud.policy import documents
 from govcloud.policy.documents import DocumentError
 from govcloud.policy.errors import InputProblem, PolicyInputError
 from govcloud.policy.manifests import KubeItem, object_name, object_problem
 
-INPUT_SCHEMA = "govcloud.check-input/v1"
-PLAN_SCHEMA = "govcloud.plan/v1"
-PLAN_LISTS = ("centres", "zones", "flows", "systems", "links", "hosts", "security_services", "departments")
-UNIQUE_IDS = {"centres": "id", "zones": "id", "systems": "id", "flows": "id", "links": "id", "hosts": "name"}
 DELETE_OPS = {"delete", "discard", "delete-replaced", "read-discard", "remove-pending-replace"}
 
 
@@ -32,39 +32,19 @@ def _read_json(path: Path) -> Any:
         ) from exc
 
 
-def validate_plan(plan: Any, source: str) -> dict[str, Any]:
-    """Checks the parts of govcloud.plan/v1 that the rules rely on; returns the plan."""
-    if not isinstance(plan, dict):
+def validate_plan(plan: PlanDocument | Mapping[str, Any], source: str) -> PlanDocument:
+    """The plan as its contract (govcloud.contracts.plan) reads it; PolicyInputError naming the field."""
+    if isinstance(plan, PlanDocument):
+        return plan
+    if not isinstance(plan, Mapping):
         raise PolicyInputError(source, "(document)", "a plan must be a JSON object / 规划必须是 JSON 对象")
-    if plan.get("schema") != PLAN_SCHEMA:
-        raise PolicyInputError(
-            source, "schema", f"expected {PLAN_SCHEMA!r}, found {plan.get('schema')!r} / 规划版本不受支持"
-        )
-    for key in PLAN_LISTS:
-        if key in plan and not isinstance(plan[key], list):
-            raise PolicyInputError(source, key, "must be a list / 必须是列表")
-    for key, id_field in UNIQUE_IDS.items():
-        seen: set[str] = set()
-        for i, entry in enumerate(plan.get(key, [])):
-            if not isinstance(entry, dict):
-                raise PolicyInputError(source, f"{key}[{i}]", "must be an object / 必须是对象")
-            ident = entry.get(id_field)
-            if not isinstance(ident, str) or not ident:
-                raise PolicyInputError(
-                    source, f"{key}[{i}].{id_field}", "missing or not a string / 缺失或不是字符串"
-                )
-            if ident in seen:
-                raise PolicyInputError(source, f"{key}[{i}].{id_field}", f"duplicate id {ident!r} / 标识重复")
-            seen.add(ident)
-    for i, system in enumerate(plan.get("systems", [])):
-        if not isinstance(system.get("level"), int) or system["level"] not in (1, 2, 3, 4, 5):
-            raise PolicyInputError(
-                source, f"systems[{i}].level", "must be an integer 1-5 / 等级必须是 1-5 的整数"
-            )
-    return plan
+    try:
+        return read(PlanDocument, plan, source=source)
+    except ContractError as exc:
+        raise PolicyInputError(source, exc.path or "(document)", exc.reason) from exc
 
 
-def load_plan_file(path: Path) -> dict[str, Any]:
+def load_plan_file(path: Path) -> PlanDocument:
     """A govcloud.plan/v1 JSON file (`govcloud plan --format json`)."""
     return validate_plan(_read_json(path), str(path))
 
@@ -205,17 +185,11 @@ def find_duplicates(items: list[KubeItem]) -> list[dict[str, Any]]:
 
 def build_input(
     level: int,
-    plan: dict[str, Any] | None,
+    plan: PlanDocument | None,
     kubernetes: list[KubeItem],
     hosts: list[dict[str, Any]] | None = None,
     resources: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The one OPA input document for a change (contracts §2; `resources` is an additive field)."""
-    return {
-        "schema": INPUT_SCHEMA,
-        "level": level,
-        "plan": plan,
-        "kubernetes": kubernetes,
-        "hosts": hosts or [],
-        "resources": resources or [],
-    }
+    """The one OPA input document for a change (govcloud.check-input/v1, govcloud.contracts.check_input;
+    policies/schemas/check-input.json is its JSON Schema, which `opa check` types the rules with)."""
+    return CheckInput.assemble(level, plan, kubernetes, hosts or [], resources or [])

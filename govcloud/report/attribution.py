@@ -1,61 +1,35 @@
 """Which information system a finding's resource or a host belongs to.
 
 A piece of evidence is attributed to a system when the plan ties it to exactly one: a ``System``
-resource or a ``systems[i]`` path, a Kubernetes namespace named after the system, or a host whose
-address lies in one of the system's segments. Everything else is *stack-wide* evidence: it is shown
-in the platform scope and in every system's scope, because it concerns them all (flows, zones, the
-address plan, shared services).
+resource or a ``systems[i]`` path, a Kubernetes namespace named after the system, or a host of the
+system. Everything else is *stack-wide* evidence: it is shown in the platform scope and in every
+system's scope, because it concerns them all (flows, zones, the address plan, shared services).
+
+The system of a host is the owner of the segment the plan puts it in (``hosts[].segment`` →
+``address_plan.segments[].system``). A host in a segment that no system owns (``owner: infra``) is a
+platform host (云平台主机): the planner puts every host it plans (application, database, bastion,
+log audit, IDS, WAF...) in its zone's infra segment, where it serves every system of that zone, so
+its evidence is the platform's and stack-wide.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections import defaultdict
 
 from govcloud.contracts.findings import Resource
-from govcloud.report.evidence import Plan
+from govcloud.contracts.plan import PlanDocument
 
 _SYSTEMS_PATH = re.compile(r"^systems\[(\d+)\]")
 
 
 class Attributor:
-    def __init__(self, plan: Plan | None) -> None:
+    def __init__(self, plan: PlanDocument | None) -> None:
         self.systems: list[str] = [s.id for s in plan.systems] if plan else []
         self._system_ids = set(self.systems)
+        # host -> its system; None: a platform host (its segment belongs to no system)
         self.host_system: dict[str, str | None] = {}
-        self.host_centre: dict[str, str] = {}
-        if plan is None:
-            return
-        nets: dict[tuple[str, str], list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]]]
-        nets = defaultdict(list)
-        for seg in plan.address_plan.segments:
-            if not seg.system:
-                continue
-            for pre in (seg.ipv4, seg.ipv6):
-                if pre is None:
-                    continue
-                try:
-                    nets[(seg.centre, seg.zone)].append(
-                        (ipaddress.ip_network(pre.prefix, strict=False), seg.system)
-                    )
-                except ValueError:
-                    continue
-        for h in plan.hosts:
-            self.host_centre[h.name] = h.centre
-            owner: str | None = None
-            for addr in (h.ipv4, h.ipv6):
-                if not addr or owner:
-                    continue
-                try:
-                    ip = ipaddress.ip_address(addr)
-                except ValueError:
-                    continue
-                for net, system in nets.get((h.centre, h.zone), []):
-                    if ip.version == net.version and ip in net:
-                        owner = system
-                        break
-            self.host_system[h.name] = owner
+        if plan is not None:
+            self.host_system = {h.name: plan.system_of(h) for h in plan.hosts}
 
     def for_host(self, host: str) -> str | None:
         return self.host_system.get(host)

@@ -544,4 +544,6 @@ def _address_plan(ev: Evidence, attr: Attributor) -> AddressPlanOut | None:
         centres=centres,
         hosts=len(plan.hosts),
         hosts_attributed=sum(1 for v in attr.host_system.values() if v),
+        hosts_platform=sum(1 for v in attr.host_system.values() if v is None),
+        flows=list(plan.flows),
     )

@@ -9,7 +9,8 @@ the measured RTO/RPO only, and "supported" = min(target level, consistent level)
 
 from __future__ import annotations
 
-from govcloud.report.evidence import Drill, InputFile, Plan
+from govcloud.contracts.plan import PlanDocument
+from govcloud.report.evidence import Drill, InputFile
 from govcloud.report.model import DrillOut, DrillSystemOut, DrOut, DrSystemOut, Text
 
 DAY = 86400.0
@@ -49,7 +50,7 @@ def _met(achieved: float | None, target: float | None) -> bool | None:
     return achieved <= target
 
 
-def drill_out(info: InputFile, d: Drill, plan: Plan | None) -> DrillOut:
+def drill_out(info: InputFile, d: Drill, plan: PlanDocument | None) -> DrillOut:
     targets = {s.id: s.dr for s in plan.systems} if plan else {}
     systems: list[DrillSystemOut] = []
     for s in d.systems:
@@ -111,7 +112,7 @@ def drill_out(info: InputFile, d: Drill, plan: Plan | None) -> DrillOut:
     )
 
 
-def dr_summary(plan: Plan | None, drills: list[DrillOut]) -> DrOut:
+def dr_summary(plan: PlanDocument | None, drills: list[DrillOut]) -> DrOut:
     out: list[DrSystemOut] = []
     if plan is not None:
         # Latest drill first: drill files are named <timestamp>-<scenario>.json.

@@ -21,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from govcloud.contracts import findings as contract_findings
+from govcloud.contracts.base import ContractError, Document, check_schema
+from govcloud.contracts.plan import PlanDocument
 
 InputState = Literal["ok", "missing", "corrupt", "rejected"]
 
@@ -35,96 +37,7 @@ class Bilingual(_Model):
     en: str = ""
 
 
-# ---- plan (govcloud.plan/v1, contracts §1): only the fields the report reads --------------------------
-
-
-class Centre(_Model):
-    id: str
-    role: str
-    role_zh: str = ""
-    name: str = ""
-    city: str = ""
-    platform_level: int = 3
-
-
-class Zone(_Model):
-    id: str
-    kind: str = ""
-    name_zh: str = ""
-    name_en: str = ""
-
-
-class Department(_Model):
-    id: str
-    name: str
-    name_en: str = ""
-
-
-class DrTarget(_Model):
-    rto_s: float | None = None
-    rpo_s: float | None = None
-    gbt20988_level: int | None = None
-
-
-class System(_Model):
-    id: str
-    department: str | None = None
-    name: str
-    name_en: str = ""
-    level: int
-    zone: str | None = None
-    dr: DrTarget | None = None
-    data_classification: str | None = None
-    internet_facing: bool = False
-
-
-class Prefix(_Model):
-    prefix: str
-
-
-class Segment(_Model):
-    id: str
-    centre: str
-    zone: str
-    system: str | None = None
-    hosts: int = 0
-    ipv4: Prefix | None = None
-    ipv6: Prefix | None = None
-    utilisation: float | None = None
-
-
-class Pool(_Model):
-    centre: str
-    ipv4: str | None = None
-    ipv6: str | None = None
-
-
-class AddressPlan(_Model):
-    pools: list[Pool] = Field(default_factory=list)
-    segments: list[Segment] = Field(default_factory=list)
-
-
-class Host(_Model):
-    name: str
-    centre: str
-    zone: str
-    role: str = ""
-    ipv4: str | None = None
-    ipv6: str | None = None
-
-
-class Plan(_Model):
-    schema_: str = Field(alias="schema")
-    stack: str
-    name: str = ""
-    lab: bool = False
-    centres: list[Centre] = Field(default_factory=list)
-    zones: list[Zone] = Field(default_factory=list)
-    departments: list[Department] = Field(default_factory=list)
-    systems: list[System] = Field(default_factory=list)
-    address_plan: AddressPlan = Field(default_factory=AddressPlan)
-    hosts: list[Host] = Field(default_factory=list)
-    log_retention_days: int | None = None
+# ---- plan (govcloud.plan/v1): the contract's model, govcloud.contracts.plan.PlanDocument --------------
 
 
 # ---- findings (govcloud.findings/v1): the contract model, plus the report's completeness rule -------------
@@ -310,7 +223,12 @@ SCHEMAS: dict[str, str] = {
     "drills": "govcloud.drill/v1",
 }
 
-_MODELS: dict[str, type[BaseModel]] = {"plan": Plan, "findings": Findings, "hosts": Hosts, "drills": Drill}
+_MODELS: dict[str, type[BaseModel]] = {
+    "plan": PlanDocument,
+    "findings": Findings,
+    "hosts": Hosts,
+    "drills": Drill,
+}
 
 
 @dataclass
@@ -333,7 +251,7 @@ class Evidence:
     root: Path
     stack: str
     inputs: list[InputFile] = field(default_factory=list)
-    plan: Plan | None = None
+    plan: PlanDocument | None = None
     findings: Findings | None = None
     hosts: Hosts | None = None
     drills: list[tuple[InputFile, Drill]] = field(default_factory=list)
@@ -380,6 +298,16 @@ def _diagnose(kind: str, path: Path, rel: str, data: bytes, expected: str) -> In
         return InputFile(kind, path, rel, "corrupt", "JSON 嵌套层数过多", "not valid JSON: nested too deeply")
     if not isinstance(raw, dict):
         return InputFile(kind, path, rel, "corrupt", "顶层不是 JSON 对象", "top level is not a JSON object")
+    model = _MODELS[kind]
+    if issubclass(model, Document):  # a contract: its own schema check (a newer version, another document)
+        try:
+            model.model_validate(check_schema(raw, model, rel))
+        except (ContractError, ValidationError) as exc:
+            bad = exc if isinstance(exc, ContractError) else ContractError.from_validation(exc, rel)
+            state: InputState = "rejected" if bad.path == "schema" else "corrupt"
+            at = bad.path or "<document>"
+            return InputFile(kind, path, rel, state, f"字段 {at}：{bad.reason}", f"field {at}: {bad.reason}")
+        return InputFile(kind, path, rel, "corrupt", "无法解析", "could not be parsed")
     if raw.get("schema") != expected:
         found = raw.get("schema")
         return InputFile(
@@ -406,7 +334,7 @@ def load_evidence(root: Path, stack: str) -> Evidence:
     for kind, name in (("plan", "plan.json"), ("findings", "findings.json"), ("hosts", "hosts.json")):
         info, doc = load_document(kind, root / name, name)
         ev.inputs.append(info)
-        if isinstance(doc, Plan):
+        if isinstance(doc, PlanDocument):
             ev.plan = doc
         elif isinstance(doc, Findings):
             ev.findings = doc

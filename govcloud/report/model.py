@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govcloud.contracts.plan import Flow
 from govcloud.report.labels import Status
 
 
@@ -171,7 +172,9 @@ class AddressPlanOut(_Out):
     max_utilisation: float | None
     centres: list[dict[str, str | int]]
     hosts: int
-    hosts_attributed: int
+    hosts_attributed: int  # in a segment a system owns: that system's hosts
+    hosts_platform: int  # in a platform segment (owner infra): the cloud platform's own hosts
+    flows: list[Flow]  # the zone flow matrix (访问控制策略), as the plan's contract has it
 
 
 class DiffEntry(_Out):

@@ -11,7 +11,6 @@ The clause of a task is read from its name: every task of the role ends with `| 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -25,6 +24,8 @@ from typing import Any
 
 import ansible_runner
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.plan import PlanDocument
 from govcloud.runner.inventory import InventoryHost, load_inventory
 from govcloud.runner.labvars import lab_extravars
 from govcloud.runner.paths import PLAYBOOKS, PROJECT_DIR
@@ -162,33 +163,27 @@ def clauses_of(task_name: str) -> list[str]:
 
 
 def _plan_vars(stack: str, hosts: list[InventoryHost]) -> dict[str, Any]:
-    """Collector, time sources and management prefixes from the stack's plan (contracts §1), used only
-    for variables the inventory does not set itself."""
+    """Collector, time sources and management prefixes from the stack's plan (govcloud.plan/v1), used
+    only for variables the inventory does not set itself."""
     plan_file = evidence_dir(stack) / "plan.json"
     if not plan_file.exists():
         return {}
     try:
-        plan = json.loads(plan_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise HardenError(f"{plan_file}: cannot read the plan: {exc}") from exc
-    by_name = {h.get("name"): h for h in plan.get("hosts", []) if isinstance(h, dict)}
+        plan = read(PlanDocument, plan_file)
+    except ContractError as exc:
+        raise HardenError(f"cannot read the plan: {exc}") from exc
     found: dict[str, Any] = {}
-    services = [s for s in plan.get("security_services", []) if isinstance(s, dict)]
-    logs: list[dict[str, Any]] = [
-        h for s in services if s.get("kind") == "log-audit" if (h := by_name.get(s.get("host"))) is not None
-    ]
+    logs = [h for s in plan.security_services if s.kind == "log-audit" and (h := plan.host(s.host))]
     if logs:
-        found["djcp_hardening_log_collector"] = logs[0].get("ipv4") or logs[0].get("ipv6")
-    times = [by_name.get(s.get("host")) for s in services if s.get("kind") == "time"]
-    ntp = [a for h in times if h for a in (h.get("ipv4"), h.get("ipv6")) if a]
+        found["djcp_hardening_log_collector"] = logs[0].ipv4 or logs[0].ipv6
+    times = [plan.host(s.host) for s in plan.security_services if s.kind == "time"]
+    ntp = [a for h in times if h for a in (h.ipv4, h.ipv6) if a]
     if ntp:
         found["djcp_hardening_ntp_servers"] = ntp
-    mgmt_zones = {
-        z.get("id") for z in plan.get("zones", []) if isinstance(z, dict) and z.get("kind") == "management"
-    }
-    segs = [s for s in plan.get("address_plan", {}).get("segments", []) if s.get("zone") in mgmt_zones]
-    v4 = [s["ipv4"]["prefix"] for s in segs if isinstance(s.get("ipv4"), dict) and s["ipv4"].get("prefix")]
-    v6 = [s["ipv6"]["prefix"] for s in segs if isinstance(s.get("ipv6"), dict) and s["ipv6"].get("prefix")]
+    mgmt = {z.id for z in plan.zones if z.kind == "management"}
+    segs = [s for s in plan.address_plan.segments if s.zone in mgmt]
+    v4 = [s.ipv4.prefix for s in segs if s.ipv4]
+    v6 = [s.ipv6.prefix for s in segs if s.ipv6]
     if v4 or v6:
         found["djcp_hardening_mgmt_ipv4"] = v4
         found["djcp_hardening_mgmt_ipv6"] = v6

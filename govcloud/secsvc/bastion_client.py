@@ -27,7 +27,7 @@ def route(stack: str, host: str, command: list[str], *, tty: bool = False, ipv6:
     """The ssh command line for `host` of the running lab `stack` (through the bastion)."""
     plan = lab_plan(stack)
     spec = build_spec(plan, stack)
-    layout = build_layout(plan, spec)
+    layout = build_layout(spec)
     names = [h.name for h in spec.hosts]
     if host not in names:
         raise NoRouteError(f"{host!r} is not a host of lab {stack!r} (hosts: {', '.join(names)})")

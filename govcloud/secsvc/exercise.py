@@ -61,7 +61,7 @@ def _in(netns: str, code: str, *args: str, timeout: float = 60) -> Any:
 def run(stack: str) -> dict[str, Any]:
     plan = lab_plan(stack)
     spec = build_spec(plan, stack)
-    layout = build_layout(plan, spec)
+    layout = build_layout(spec)
     out: dict[str, Any] = {"stack": stack}
     db = next((h for h in spec.hosts if h.role == "db"), None)
     app = next((h for h in spec.hosts if h.role == "app"), None)

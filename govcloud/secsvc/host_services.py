@@ -77,12 +77,12 @@ def props_for(layout: Layout, host: Host) -> Props:
     return props
 
 
-def hardening_vars(plan: dict[str, Any], spec: LabSpec) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def hardening_vars(spec: LabSpec) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Hardening-role variables for the lab inventory: each host's own collector (TLS, the lab CA)
     and time source, so `govcloud harden` and `govcloud verify` agree with the running services."""
-    if not plan.get("security_services"):
+    if not spec.plan.security_services:
         return {}, {}
-    layout = build_layout(plan, spec)
+    layout = build_layout(spec)
     per_host: dict[str, dict[str, Any]] = {}
     for h in spec.hosts:
         found: dict[str, Any] = {}

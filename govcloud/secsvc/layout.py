@@ -11,16 +11,14 @@ public) of its centre.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from govcloud.lab.spec import OOB_V4, OOB_V6, Host, LabSpec, PlanError
+from govcloud.contracts.fields import PROTECTIONS
+from govcloud.lab.spec import OOB_V4, OOB_V6, Host, LabPlanError, LabSpec
 
-KINDS = ("bastion", "log-audit", "time", "ids", "waf")
-KIND_ZH = {"bastion": "堡垒机", "log-audit": "日志审计", "time": "时间同步", "ids": "入侵检测",
-           "waf": "Web应用防火墙"}
+KINDS = PROTECTIONS
 
 
-class LayoutError(PlanError):
+class LayoutError(LabPlanError):
     """A security service the lab cannot place: JSON path (`field`) and `reason`."""
 
 
@@ -67,19 +65,14 @@ class Layout:
         raise KeyError(name)
 
 
-def build_layout(plan: dict[str, Any], spec: LabSpec) -> Layout:
-    zone_kinds = {z["id"]: z.get("kind", "") for z in plan.get("zones", []) if isinstance(z, dict)}
-    layout = Layout(spec, zone_kinds)
+def build_layout(spec: LabSpec) -> Layout:
+    """The lab host of each of the plan's security services (its kind is checked by the contract)."""
+    layout = Layout(spec, spec.plan.zone_kinds())
     names = {h.name: h for h in spec.hosts}
-    for i, svc in enumerate(plan.get("security_services") or []):
-        where = f"security_services[{i}]"
-        if not isinstance(svc, dict):
-            raise LayoutError(f"$.{where}", "expected an object")
-        kind, host = svc.get("kind"), svc.get("host")
-        if kind not in KINDS:
-            raise LayoutError(f"$.{where}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-        if host not in names:
-            raise LayoutError(f"$.{where}.host", f"{host!r} is not a host of the plan / 规划中没有该主机")
-        h = names[str(host)]
-        layout.by_kind.setdefault(str(kind), {}).setdefault(h.centre, h)
+    for i, svc in enumerate(spec.plan.security_services):
+        if svc.host not in names:
+            raise LayoutError(("security_services", i, "host"),
+                              f"{svc.host!r} is not a host of the plan / 规划中没有该主机")
+        h = names[svc.host]
+        layout.by_kind.setdefault(svc.kind, {}).setdefault(h.centre, h)
     return layout

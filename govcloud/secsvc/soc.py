@@ -13,10 +13,11 @@ import ipaddress
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from govcloud.contracts.plan import PlanDocument, as_plan
 from govcloud.secsvc.store import Event
 
 SCHEMA = "govcloud.soc/v1"
@@ -41,17 +42,17 @@ class Where:
     segments: list[tuple[IPNet, str, str]] = field(default_factory=list)
 
     @classmethod
-    def from_plan(cls, plan: dict[str, Any]) -> Where:
-        w = cls({h["name"]: {"centre": h["centre"], "zone": h["zone"]} for h in plan.get("hosts", [])})
-        for h in plan.get("hosts", []):
-            for fam in ("ipv4", "ipv6"):
-                if h.get(fam):
-                    w.addresses[str(ipaddress.ip_address(h[fam]))] = h["name"]
-        for s in plan.get("address_plan", {}).get("segments", []):
-            for fam in ("ipv4", "ipv6"):
-                prefix = (s.get(fam) or {}).get("prefix")
-                if prefix:
-                    w.segments.append((ipaddress.ip_network(prefix), s["centre"], s["zone"]))
+    def from_plan(cls, plan: PlanDocument | Mapping[str, Any]) -> Where:
+        doc = as_plan(plan)
+        w = cls({h.name: {"centre": h.centre, "zone": h.zone} for h in doc.hosts})
+        for h in doc.hosts:
+            for addr in (h.ipv4, h.ipv6):
+                if addr:
+                    w.addresses[str(ipaddress.ip_address(addr))] = h.name
+        for s in doc.address_plan.segments:
+            for part in (s.ipv4, s.ipv6):
+                if part is not None:
+                    w.segments.append((ipaddress.ip_network(part.prefix), s.centre, s.zone))
         return w
 
     def name(self, addr: str) -> str:

@@ -7,12 +7,13 @@ times RFC 3339 with microseconds: `stored - reported` is the end-to-end delay of
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import naming
 from govcloud.lab.status import load_record
 from govcloud.secsvc import rsyslog_conf
@@ -36,14 +37,16 @@ class Event:
         return (self.stored - self.reported).total_seconds()
 
 
-def lab_plan(stack: str) -> dict[str, Any]:
+def lab_plan(stack: str) -> PlanDocument:
     """The plan the running lab of `stack` was built from (written by `lab up`)."""
     path = naming.run_dir(stack) / "plan.json"
     if not path.is_file():
         raise StoreMissingError(f"no lab is up for stack {stack!r}: {path} is missing "
                                 f"(run `govcloud lab up --stack {stack}`)")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    try:
+        return read(PlanDocument, path)
+    except ContractError as exc:
+        raise StoreMissingError(f"the plan of the lab of stack {stack!r} is unreadable: {exc}") from exc
 
 
 def collector_roots(stack: str) -> dict[str, Path]:

@@ -68,3 +68,16 @@ def test_boundary_tables_are_inet_default_deny_and_log(lab: dict[str, Any]) -> N
         assert "ip6 saddr @z_replication_v6 ip6 daddr @z_replication_v6 tcp dport 5432" in ruleset
     root = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, check=True).stdout
     assert f"gc_{lab['stack']}" not in root, "the lab never writes into the machine's own nftables"
+
+
+def test_a_logged_flow_is_logged_by_every_boundary(lab: dict[str, Any]) -> None:
+    """`flows[].log` (记录日志): the boundary logs the flow's new connections before it accepts them."""
+    prefix = f'log prefix "gc-{lab["stack"]} flow management-to-public-ssh: "'
+    for centre in lab["centres"]:
+        ruleset = subprocess.run(["ip", "netns", "exec", centre["netns"], "nft", "list", "table", "inet",
+                                  f"gc_{lab['stack']}"], capture_output=True, text=True, check=True).stdout
+        logged = [line for line in ruleset.splitlines() if prefix in line]
+        assert len(logged) == 2, ruleset  # IPv4 and IPv6
+        assert all("tcp dport 22" in line and line.find("accept") > line.find(prefix) for line in logged)
+        assert "flow internet-to-public-https" in ruleset
+        assert 'flow internet-to-public-https: "' not in ruleset, "a flow without log is not logged"

@@ -10,7 +10,7 @@ import pytest
 
 from govcloud.lab import firewall, naming
 from govcloud.lab.program import resources
-from govcloud.lab.spec import PlanError, build_spec
+from govcloud.lab.spec import LabPlanError, build_spec
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan-lab.json"
 
@@ -31,7 +31,7 @@ def test_every_flow_gets_the_same_intent_for_both_families() -> None:
     spec = build_spec(_plan(), "lab")
     for flow in spec.flows:
         rules = firewall.flow_rules(spec, flow)
-        if spec.zone_prefixes(flow.src, 4) and spec.zone_prefixes(flow.dst, 4):
+        if spec.zone_prefixes(flow.from_, 4) and spec.zone_prefixes(flow.to, 4):
             assert len(rules) == 2, flow
             v4, v6 = rules
             assert v4.startswith("ip saddr") and v6.startswith("ip6 saddr")
@@ -77,7 +77,7 @@ def test_a_relay_the_matrix_forbids_is_marked() -> None:
 def test_bad_plans_name_the_field(mutate: Any, field: str) -> None:
     plan = _plan()
     mutate(plan)
-    with pytest.raises(PlanError) as err:
+    with pytest.raises(LabPlanError) as err:
         build_spec(plan, "lab")
     assert err.value.field == field
 

@@ -120,6 +120,18 @@ def test_flow_allows_follow_the_matrix(lab_plan: Plan, lab_resources: list[Regis
     assert not any("ping" in r.inputs["metadata"]["name"] for r in policies)
 
 
+def test_a_logged_flow_labels_its_network_policies(lab_plan: Plan, lab_resources: list[Registered]) -> None:
+    """`flows[].log`: Kubernetes has no portable per-policy logging; the CNI selects `govcloud.io/log`."""
+    logged = {f.id for f in lab_plan.config.flows if f.log}
+    assert "mgmt-ssh-sjj" in logged
+    policies = of_type(lab_resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    flows = [r for r in policies if "govcloud.io/flow" in r.inputs["metadata"]["labels"]]
+    assert any(r.inputs["metadata"]["labels"]["govcloud.io/flow"] == "mgmt-ssh-sjj" for r in flows)
+    for r in flows:
+        labels = r.inputs["metadata"]["labels"]
+        assert (labels.get("govcloud.io/log") == "true") == (labels["govcloud.io/flow"] in logged), labels
+
+
 def test_namespace_labels_and_pod_security(lab_resources: list[Registered]) -> None:
     for ns in of_type(lab_resources, "kubernetes:core/v1:Namespace"):
         labels = ns.inputs["metadata"]["labels"]

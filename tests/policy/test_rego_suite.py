@@ -1,4 +1,4 @@
-"""The Rego rules themselves: opa fmt, opa check --strict, opa test with coverage >= 90 %."""
+"""The Rego rules themselves: opa fmt, opa check --strict --schema, opa test with coverage >= 90 %."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def test_opa_fmt_is_clean() -> None:
 
 
 def test_opa_check_strict() -> None:
-    proc = _opa("check", "--strict", REGO)
+    """Typed against the input schema generated from the contracts (policies/schemas/check-input.json)."""
+    proc = _opa("check", "--strict", "--schema", str(paths.POLICIES / "schemas" / "check-input.json"), REGO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

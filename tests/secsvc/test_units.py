@@ -25,7 +25,7 @@ def plan() -> dict[str, object]:
 
 
 def test_layout_places_each_service_and_serves_other_centres(plan: dict[str, object]) -> None:
-    layout = build_layout(plan, build_spec(plan, "u1"))
+    layout = build_layout(build_spec(plan, "u1"))
     assert layout.services_of("prod-bastion-1") == ["bastion", "time"]
     collector = layout.provider("log-audit", "dr")  # dr has no collector: the first centre's serves it
     assert collector is not None and collector.name == "prod-log-audit-1"
@@ -40,12 +40,12 @@ def test_a_service_on_a_missing_host_names_the_field(plan: dict[str, object]) ->
     assert isinstance(services, list)
     services[0]["host"] = "prod-ghost-1"
     with pytest.raises(LayoutError) as info:
-        build_layout(plan, build_spec(plan, "u1"))
+        build_layout(build_spec(plan, "u1"))
     assert info.value.field == "$.security_services[0].host" and "prod-ghost-1" in info.value.reason
 
 
 def test_host_props_by_role(plan: dict[str, object]) -> None:
-    layout = build_layout(plan, build_spec(plan, "u1"))
+    layout = build_layout(build_spec(plan, "u1"))
     app = host_services.props_for(layout, layout.host("prod-app-1"))
     assert app["portal"] is True and not app["waf"] and not app["bastion"]
     assert (
@@ -69,7 +69,7 @@ def test_host_props_by_role(plan: dict[str, object]) -> None:
 
 
 def test_sensor_sniffs_the_centre_bridges_and_links(plan: dict[str, object]) -> None:
-    layout = build_layout(plan, build_spec(plan, "u1"))
+    layout = build_layout(build_spec(plan, "u1"))
     props = sensor.props_for(layout, "prod")
     assert props is not None and props["host"] == "prod-ids-1"
     assert {"wan-samecity", "wan-dr"} <= set(props["interfaces"])

@@ -12,11 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import image, naming, sh, status
 from govcloud.lab.locking import LabBusyError
 from govcloud.lab.naming import LabNameError
 from govcloud.lab.sh import LabCommandError
-from govcloud.lab.spec import PlanError, build_spec
+from govcloud.lab.spec import LabPlanError, build_spec
+from govcloud.plan import PlanError, load_plan
 from govcloud.toolchain.env import ToolMissingError
 
 lab_app = typer.Typer(
@@ -39,25 +42,17 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load_plan(plan: Path | None, plan_stack: str) -> tuple[dict[str, Any], str]:
+def _load_plan(plan: Path | None, plan_stack: str) -> tuple[PlanDocument, str]:
+    """The plan file read through its contract, or the plan of `plan_stack` made now."""
     if plan is not None:
         try:
-            data = json.loads(plan.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise _fail(f"plan file {plan} does not exist / 规划文件不存在", 2) from None
-        except json.JSONDecodeError as exc:
-            raise _fail(f"{plan}: not JSON (line {exc.lineno}: {exc.msg}) / 不是合法 JSON", 2) from None
-        if not isinstance(data, dict):
-            raise _fail(f"{plan}: $: the plan must be a JSON object", 2)
-        return data, str(plan)
+            return read(PlanDocument, plan), str(plan)
+        except ContractError as exc:
+            raise _fail(LabPlanError.of(exc).render(), 2) from None
     try:
-        from govcloud.plan import (  # type: ignore[attr-defined,import-not-found,unused-ignore]  # noqa: PLC0415
-            load_plan,
-        )
-    except ImportError:
-        raise _fail("no --plan given and govcloud.plan is not available: pass --plan FILE", 2) from None
-    doc = load_plan(stack=plan_stack).to_json()
-    return (json.loads(doc) if isinstance(doc, str) else dict(doc)), f"plan of stack {plan_stack}"
+        return load_plan(stack=plan_stack).document(), f"plan of stack {plan_stack}"
+    except PlanError as exc:
+        raise _fail(f"plan of stack {plan_stack}: {exc}", 2) from None
 
 
 def _run(fn: Any, *args: Any) -> Any:
@@ -80,8 +75,8 @@ def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackO
     try:
         from govcloud.secsvc.layout import build_layout  # noqa: PLC0415
 
-        build_layout(doc, build_spec(doc, stack))
-    except PlanError as exc:
+        build_layout(build_spec(doc, stack))
+    except LabPlanError as exc:
         raise _fail(f"{source}: {exc.field}: {exc.reason}", 2) from None
     except LabNameError as exc:
         raise _fail(str(exc), 2) from None

@@ -24,7 +24,7 @@ authenticated_time_sync(flow) if {
 	zone_kind(flow.to) == "management"
 	lower(flow.protocol) == "udp"
 	flow.ports == [123]
-	object.get(flow, "authenticated", false) == true
+	flow.authenticated == true
 }
 
 resource(kind, name, path) := {"kind": kind, "namespace": null, "name": name, "path": path}
@@ -35,9 +35,9 @@ system_centres(sys) := {c | some c in sys.placement.active} | {s.centre | some s
 # The 政务内网 prefixes (address_plan.reserved entries that must never be reachable).
 intranet_prefixes contains p if {
 	some r in input.plan.address_plan.reserved
-	object.get(r, "reachable", false) == false
+	r.reachable == false
 	some fam in ["ipv4", "ipv6"]
-	some p in object.get(r, fam, [])
+	some p in r[fam]
 }
 
 touches_intranet(cidrs) if {

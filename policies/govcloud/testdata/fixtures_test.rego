@@ -16,8 +16,18 @@ good_input := {
 				"role_zh": "生产中心",
 				"name": "生产中心",
 				"city": "滁州",
-				"distance_km": 0,
+				"distance_km": 0.0,
 				"platform_level": 3,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/prod",
+					"dns": true,
+				},
 			},
 			{
 				"id": "samecity",
@@ -25,8 +35,18 @@ good_input := {
 				"role_zh": "同城双活中心",
 				"name": "同城中心",
 				"city": "滁州",
-				"distance_km": 20,
+				"distance_km": 20.0,
 				"platform_level": 3,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/samecity",
+					"dns": true,
+				},
 			},
 			{
 				"id": "dr",
@@ -34,8 +54,18 @@ good_input := {
 				"role_zh": "异地灾备中心",
 				"name": "异地中心",
 				"city": "合肥",
-				"distance_km": 120,
+				"distance_km": 120.0,
 				"platform_level": 3,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/dr",
+					"dns": true,
+				},
 			},
 		],
 		"zones": [
@@ -79,6 +109,8 @@ good_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -95,6 +127,8 @@ good_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -111,6 +145,8 @@ good_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": true,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -128,6 +164,7 @@ good_input := {
 				"boundary": "prod-boundary",
 				"encrypted": false,
 				"authenticated": true,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -144,6 +181,8 @@ good_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -163,6 +202,7 @@ good_input := {
 				"id": "sjj-gxjh",
 				"department": "sjj",
 				"name": "数据共享交换平台",
+				"name_en": "",
 				"level": 3,
 				"zone": "dedicated-sjj",
 				"placement": {
@@ -182,6 +222,7 @@ good_input := {
 					"rto_s": 300,
 					"rpo_s": 0,
 					"gbt20988_level": 6,
+					"gbt20988_basis": "GB/T 20988-2007 Annex A example table",
 				},
 				"data_classification": "important",
 				"data_residency": "anhui",
@@ -196,6 +237,7 @@ good_input := {
 					"ids",
 					"time",
 				],
+				"hosts": 30,
 				"workloads": [
 					{
 						"name": "api",
@@ -218,10 +260,17 @@ good_input := {
 			"pools": [
 				{
 					"centre": "prod",
+					"zone": null,
 					"ipv4": "198.18.0.0/18",
 					"ipv6": "fd00:6c:0::/48",
+					"public": false,
 				},
 			],
+			"link_pool": {
+				"ipv4": "198.19.255.0/24",
+				"ipv6": "fd00:6c:ffff::/48",
+				"public": false,
+			},
 			"reserved": [
 				{
 					"name": "政务内网",
@@ -240,6 +289,7 @@ good_input := {
 					"centre": "prod",
 					"zone": "public",
 					"system": null,
+					"owner": "infra",
 					"hosts": 20,
 					"ipv4": {
 						"prefix": "198.18.0.0/27",
@@ -250,6 +300,10 @@ good_input := {
 					"ipv6": {
 						"prefix": "fd00:6c:0:1::/64",
 						"gateway": "fd00:6c:0:1::1",
+						"reserved": [
+							"fd00:6c:0:1::2",
+							"fd00:6c:0:1::3",
+						],
 					},
 					"utilisation": 0.7,
 				},
@@ -258,6 +312,7 @@ good_input := {
 					"centre": "prod",
 					"zone": "dedicated-sjj",
 					"system": "sjj-gxjh",
+					"owner": "sjj-gxjh",
 					"hosts": 20,
 					"ipv4": {
 						"prefix": "198.18.4.0/27",
@@ -268,6 +323,10 @@ good_input := {
 					"ipv6": {
 						"prefix": "fd00:6c:0:4::/64",
 						"gateway": "fd00:6c:0:4::1",
+						"reserved": [
+							"fd00:6c:0:4::2",
+							"fd00:6c:0:4::3",
+						],
 					},
 					"utilisation": 0.7,
 				},
@@ -276,6 +335,7 @@ good_input := {
 					"centre": "prod",
 					"zone": "management",
 					"system": null,
+					"owner": "infra",
 					"hosts": 10,
 					"ipv4": {
 						"prefix": "198.18.8.0/28",
@@ -286,10 +346,15 @@ good_input := {
 					"ipv6": {
 						"prefix": "fd00:6c:0:8::/64",
 						"gateway": "fd00:6c:0:8::1",
+						"reserved": [
+							"fd00:6c:0:8::2",
+							"fd00:6c:0:8::3",
+						],
 					},
 					"utilisation": 0.7,
 				},
 			],
+			"relocated": [],
 		},
 		"links": [
 			{
@@ -297,6 +362,7 @@ good_input := {
 				"a": "prod",
 				"b": "samecity",
 				"kind": "same-city",
+				"distance_km": 20.0,
 				"latency_ms": 1.0,
 				"loss_pct": 0.0,
 				"bandwidth_mbit": 1000,
@@ -309,6 +375,7 @@ good_input := {
 				"a": "prod",
 				"b": "dr",
 				"kind": "remote",
+				"distance_km": 120.0,
 				"latency_ms": 4.0,
 				"loss_pct": 0.0,
 				"bandwidth_mbit": 1000,
@@ -326,6 +393,7 @@ good_input := {
 				"ipv4": "198.18.0.10",
 				"ipv6": "fd00:6c:0:1::10",
 				"drillable": true,
+				"segment": "prod/public/portal",
 			},
 			{
 				"name": "prod-bastion-1",
@@ -335,12 +403,14 @@ good_input := {
 				"ipv4": "198.18.8.10",
 				"ipv6": "fd00:6c:0:8::10",
 				"drillable": false,
+				"segment": "prod/management/mgmt",
 			},
 		],
 		"security_services": [
 			{
 				"id": "prod-log",
 				"kind": "log-audit",
+				"kind_zh": "日志审计",
 				"centre": "prod",
 				"zone": "management",
 				"host": "prod-log-1",
@@ -348,6 +418,7 @@ good_input := {
 			{
 				"id": "samecity-log",
 				"kind": "log-audit",
+				"kind_zh": "日志审计",
 				"centre": "samecity",
 				"zone": "management",
 				"host": "samecity-log-1",
@@ -355,6 +426,7 @@ good_input := {
 			{
 				"id": "dr-log",
 				"kind": "log-audit",
+				"kind_zh": "日志审计",
 				"centre": "dr",
 				"zone": "management",
 				"host": "dr-log-1",
@@ -362,6 +434,7 @@ good_input := {
 			{
 				"id": "prod-bastion",
 				"kind": "bastion",
+				"kind_zh": "堡垒机",
 				"centre": "prod",
 				"zone": "management",
 				"host": "prod-bastion-1",
@@ -369,6 +442,7 @@ good_input := {
 			{
 				"id": "samecity-bastion",
 				"kind": "bastion",
+				"kind_zh": "堡垒机",
 				"centre": "samecity",
 				"zone": "management",
 				"host": "samecity-bastion-1",
@@ -376,6 +450,7 @@ good_input := {
 			{
 				"id": "dr-bastion",
 				"kind": "bastion",
+				"kind_zh": "堡垒机",
 				"centre": "dr",
 				"zone": "management",
 				"host": "dr-bastion-1",
@@ -383,6 +458,7 @@ good_input := {
 			{
 				"id": "prod-time",
 				"kind": "time",
+				"kind_zh": "时间同步",
 				"centre": "prod",
 				"zone": "management",
 				"host": "prod-bastion-1",
@@ -390,6 +466,7 @@ good_input := {
 			{
 				"id": "samecity-time",
 				"kind": "time",
+				"kind_zh": "时间同步",
 				"centre": "samecity",
 				"zone": "management",
 				"host": "samecity-bastion-1",
@@ -397,6 +474,7 @@ good_input := {
 			{
 				"id": "dr-time",
 				"kind": "time",
+				"kind_zh": "时间同步",
 				"centre": "dr",
 				"zone": "management",
 				"host": "dr-bastion-1",
@@ -404,6 +482,7 @@ good_input := {
 			{
 				"id": "prod-ids",
 				"kind": "ids",
+				"kind_zh": "入侵检测",
 				"centre": "prod",
 				"zone": "management",
 				"host": "prod-ids-1",
@@ -414,6 +493,7 @@ good_input := {
 			{
 				"id": "samecity-ids",
 				"kind": "ids",
+				"kind_zh": "入侵检测",
 				"centre": "samecity",
 				"zone": "management",
 				"host": "samecity-ids-1",
@@ -424,6 +504,7 @@ good_input := {
 			{
 				"id": "dr-ids",
 				"kind": "ids",
+				"kind_zh": "入侵检测",
 				"centre": "dr",
 				"zone": "management",
 				"host": "dr-ids-1",
@@ -432,6 +513,7 @@ good_input := {
 				],
 			},
 		],
+		"log_retention_days": 185,
 		"log_integrity": {
 			"seal": "daily",
 			"digests": [
@@ -440,7 +522,6 @@ good_input := {
 			],
 			"chained": true,
 		},
-		"log_retention_days": 185,
 	},
 	"kubernetes": [
 		{
@@ -979,8 +1060,18 @@ bad_input := {
 				"role_zh": "生产中心",
 				"name": "生产中心",
 				"city": "滁州",
-				"distance_km": 0,
+				"distance_km": 0.0,
 				"platform_level": 3,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/prod",
+					"dns": true,
+				},
 			},
 			{
 				"id": "samecity",
@@ -988,8 +1079,18 @@ bad_input := {
 				"role_zh": "同城双活中心",
 				"name": "同城中心",
 				"city": "滁州",
-				"distance_km": 20,
+				"distance_km": 20.0,
 				"platform_level": 3,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/samecity",
+					"dns": true,
+				},
 			},
 			{
 				"id": "dr",
@@ -997,8 +1098,18 @@ bad_input := {
 				"role_zh": "异地灾备中心",
 				"name": "异地中心",
 				"city": "合肥",
-				"distance_km": 120,
+				"distance_km": 120.0,
 				"platform_level": 2,
+				"capacity": {
+					"vcpu": 64,
+					"memory_gib": 256,
+					"storage_tib": 10.0,
+				},
+				"kubernetes": {
+					"mode": "render",
+					"directory": "out/fixture/dr",
+					"dns": true,
+				},
 			},
 		],
 		"zones": [
@@ -1054,6 +1165,8 @@ bad_input := {
 				"ports": [],
 				"boundary": "",
 				"encrypted": false,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 				],
@@ -1070,6 +1183,8 @@ bad_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": false,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv6",
 				],
@@ -1085,6 +1200,8 @@ bad_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1101,6 +1218,8 @@ bad_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": false,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1115,6 +1234,8 @@ bad_input := {
 				"ports": [],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1131,6 +1252,8 @@ bad_input := {
 				],
 				"boundary": "prod-boundary",
 				"encrypted": true,
+				"authenticated": false,
+				"log": false,
 				"families": [
 					"ipv4",
 					"ipv6",
@@ -1150,6 +1273,7 @@ bad_input := {
 				"id": "sjj-gxjh",
 				"department": "sjj",
 				"name": "数据共享交换平台",
+				"name_en": "",
 				"level": 3,
 				"zone": "dedicated-sjj",
 				"placement": {
@@ -1168,6 +1292,7 @@ bad_input := {
 					"rto_s": 300,
 					"rpo_s": 0,
 					"gbt20988_level": 6,
+					"gbt20988_basis": "GB/T 20988-2007 Annex A example table",
 				},
 				"data_classification": "important",
 				"data_residency": "singapore",
@@ -1181,6 +1306,7 @@ bad_input := {
 					"log-audit",
 					"ids",
 				],
+				"hosts": 30,
 				"workloads": [
 					{
 						"name": "api",
@@ -1202,6 +1328,7 @@ bad_input := {
 				"id": "gaj-l2",
 				"department": "gaj",
 				"name": "数据共享交换平台",
+				"name_en": "",
 				"level": 2,
 				"zone": "dedicated-sjj",
 				"placement": {
@@ -1220,6 +1347,7 @@ bad_input := {
 					"rto_s": 300,
 					"rpo_s": 0,
 					"gbt20988_level": 6,
+					"gbt20988_basis": "GB/T 20988-2007 Annex A example table",
 				},
 				"data_classification": "important",
 				"data_residency": "singapore",
@@ -1234,6 +1362,7 @@ bad_input := {
 					"ids",
 					"time",
 				],
+				"hosts": 30,
 				"workloads": [
 					{
 						"name": "api",
@@ -1256,10 +1385,17 @@ bad_input := {
 			"pools": [
 				{
 					"centre": "prod",
+					"zone": null,
 					"ipv4": "198.18.0.0/18",
 					"ipv6": "fd00:6c:0::/48",
+					"public": false,
 				},
 			],
+			"link_pool": {
+				"ipv4": "198.19.255.0/24",
+				"ipv6": "fd00:6c:ffff::/48",
+				"public": false,
+			},
 			"reserved": [
 				{
 					"name": "政务内网",
@@ -1278,6 +1414,7 @@ bad_input := {
 					"centre": "prod",
 					"zone": "public",
 					"system": null,
+					"owner": "infra",
 					"hosts": 20,
 					"ipv4": {
 						"prefix": "198.18.0.0/27",
@@ -1288,6 +1425,10 @@ bad_input := {
 					"ipv6": {
 						"prefix": "fd00:6c:0:1::/64",
 						"gateway": "fd00:6c:0:1::1",
+						"reserved": [
+							"fd00:6c:0:1::2",
+							"fd00:6c:0:1::3",
+						],
 					},
 					"utilisation": 0.7,
 				},
@@ -1296,6 +1437,7 @@ bad_input := {
 					"centre": "prod",
 					"zone": "dedicated-sjj",
 					"system": "sjj-gxjh",
+					"owner": "sjj-gxjh",
 					"hosts": 20,
 					"ipv4": {
 						"prefix": "198.18.0.0/26",
@@ -1306,6 +1448,10 @@ bad_input := {
 					"ipv6": {
 						"prefix": "fd00:6c:0:4::/64",
 						"gateway": "fd00:6c:0:4::1",
+						"reserved": [
+							"fd00:6c:0:4::2",
+							"fd00:6c:0:4::3",
+						],
 					},
 					"utilisation": 0.7,
 				},
@@ -1314,6 +1460,7 @@ bad_input := {
 					"centre": "prod",
 					"zone": "management",
 					"system": null,
+					"owner": "infra",
 					"hosts": 10,
 					"ipv4": {
 						"prefix": "198.18.8.0/28",
@@ -1328,15 +1475,23 @@ bad_input := {
 					"centre": "nowhere",
 					"zone": "ghost",
 					"system": null,
+					"owner": "infra",
 					"hosts": 2,
 					"ipv4": {
 						"prefix": "10.255.1.0/28",
+						"gateway": "10.255.1.1",
+						"reserved": [],
+						"usable": 11,
 					},
 					"ipv6": {
 						"prefix": "fd00:6c:0:99::/64",
+						"gateway": "fd00:6c:0:99::1",
+						"reserved": [],
 					},
+					"utilisation": 0.2,
 				},
 			],
+			"relocated": [],
 		},
 		"links": [
 			{
@@ -1344,6 +1499,10 @@ bad_input := {
 				"a": "prod",
 				"b": "mars",
 				"kind": "same-city",
+				"distance_km": 20.0,
+				"latency_ms": 1.0,
+				"loss_pct": 0.0,
+				"bandwidth_mbit": 1000,
 				"encrypted": false,
 				"ipv4": "198.19.255.0/31",
 				"ipv6": "fd00:6c:ffff::/127",
@@ -1358,6 +1517,7 @@ bad_input := {
 				"ipv4": "198.18.0.10",
 				"ipv6": "fd00:6c:0:1::10",
 				"drillable": true,
+				"segment": "prod/public/portal",
 			},
 			{
 				"name": "prod-bastion-1",
@@ -1367,6 +1527,7 @@ bad_input := {
 				"ipv4": "198.18.8.10",
 				"ipv6": "fd00:6c:0:8::10",
 				"drillable": false,
+				"segment": "prod/management/mgmt",
 			},
 			{
 				"name": "mgmt-app-1",
@@ -1375,17 +1536,21 @@ bad_input := {
 				"role": "app",
 				"ipv4": "10.255.3.4",
 				"ipv6": "fd00:6c:0:8::20",
+				"drillable": true,
+				"segment": "prod/management/mgmt",
 			},
 		],
 		"security_services": [
 			{
 				"id": "prod-bastion",
 				"kind": "bastion",
+				"kind_zh": "堡垒机",
 				"centre": "prod",
 				"zone": "public",
 				"host": "prod-app-1",
 			},
 		],
+		"log_retention_days": 90,
 		"log_integrity": {
 			"seal": "none",
 			"digests": [
@@ -1393,7 +1558,6 @@ bad_input := {
 			],
 			"chained": false,
 		},
-		"log_retention_days": 90,
 	},
 	"kubernetes": [
 		{

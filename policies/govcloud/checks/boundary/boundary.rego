@@ -128,13 +128,13 @@ rule_specific contains finding if {
 	some i, flow in input.plan.flows
 	reasons := ({result.reason("TCP/UDP 规则未列出端口（等于全部端口）", "TCP/UDP rule lists no ports (all ports)") |
 		lower(flow.protocol) in {"tcp", "udp"}
-		count(object.get(flow, "ports", [])) == 0
+		count(flow.ports) == 0
 	} | {result.reason(sprintf("端口 %v 无效", [p]), sprintf("port %v is invalid", [p])) |
-		some p in object.get(flow, "ports", [])
+		some p in flow.ports
 		not _valid_port(p)
 	}) | {result.reason(sprintf("管理端口 %v 对外开放", [p]), sprintf("management port %v is open from outside", [p])) |
 		_from_outside(flow)
-		some p in object.get(flow, "ports", [])
+		some p in flow.ports
 		p in admin_ports
 	}
 	finding := result.finding(rego.metadata.chain(), _flow_resource(i, flow), reasons)
@@ -164,7 +164,7 @@ _from_outside(flow) if not plan.zones[flow.from]
 #   remediation_en: List both ipv4 and ipv6 in families; in NetworkPolicies never make ::/0 wider than the IPv4 peers
 dual_stack_parity contains finding if {
 	some i, flow in input.plan.flows
-	fams := {f | some f in object.get(flow, "families", [])}
+	fams := {f | some f in flow.families}
 	reasons := {result.reason(sprintf("仅对 %v 生效，缺少另一协议族的对应规则", [sort(fams)]), sprintf("applies to %v only; the other family has no matching rule", [sort(fams)])) |
 		fams != {"ipv4", "ipv6"}
 	}
@@ -253,12 +253,17 @@ _any_destination(r) if {
 #   severity: high
 #   title_zh: 每个中心都有边界日志审计服务
 #   title_en: Security audit at every boundary and key node, covering every user
-#   remediation_zh: 在每个中心部署日志审计（log-audit）安全服务
-#   remediation_en: Deploy a log-audit security service in every centre
+#   remediation_zh: 在每个中心部署日志审计（log-audit）安全服务；远程管理流量（如 SSH）的 log 设为 true，由边界记录日志
+#   remediation_en: Deploy a log-audit security service in every centre; set log true on remote administration flows (e.g. SSH) so that the boundaries log them
 boundary_audit contains finding if {
 	some i, centre in input.plan.centres
 	reasons := {result.reason("中心内没有日志审计服务", "no log-audit service in this centre") |
 		not _has_service(centre.id, "log-audit")
+	} | {result.reason(sprintf("远程管理流量 %v 未在边界记录日志", [f.id]), sprintf("remote administration flow %v is not logged at the boundary", [f.id])) |
+		some f in input.plan.flows
+		f.log == false
+		some p in f.ports
+		p in admin_ports
 	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("Centre", centre.id, sprintf("centres[%d]", [i])), reasons)
 }

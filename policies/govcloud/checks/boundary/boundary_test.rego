@@ -94,6 +94,16 @@ test_success_boundary_audit if {
 	testdata.all_pass(testdata.good_findings, "DJCP-BND-007")
 }
 
+test_fail_boundary_audit_unlogged_administration if {
+	testdata.failed(testdata.bad_findings, "DJCP-BND-007", "prod", "remote administration flow internet-ssh-sjj is not logged")
+}
+
+test_fail_boundary_audit_log_turned_off if {
+	flows := [object.union(f, {"log": false}) | some f in testdata.good_input.plan.flows]
+	fs := data.govcloud.main.findings with input as json.patch(testdata.good_input, [{"op": "replace", "path": "/plan/flows", "value": flows}])
+	testdata.failed(fs, "DJCP-BND-007", "samecity", "remote administration flow mgmt-to-sjj-ssh is not logged")
+}
+
 test_fail_namespace_default_deny if {
 	testdata.failed(testdata.bad_findings, "DJCP-K8S-001", "legacy", "no default-deny Ingress")
 }

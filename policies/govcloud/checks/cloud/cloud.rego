@@ -152,7 +152,7 @@ image_digest contains finding if {
 image_digest contains finding if {
 	some i, sys in input.plan.systems
 	reasons := {result.reason(sprintf("工作负载 %v 的镜像 %v 未以摘要固定", [w.name, w.image]), sprintf("workload %v image %v is not pinned by digest", [w.name, w.image])) |
-		some w in object.get(sys, "workloads", [])
+		some w in sys.workloads
 		not _pinned(w.image)
 	}
 	finding := result.finding(rego.metadata.chain(), _system_resource(i, sys), reasons)
@@ -174,7 +174,7 @@ _pinned(image) if regex.match(`@sha256:[0-9a-f]{64}$`, image)
 #   remediation_en: Set data_residency to a region in China (e.g. anhui); cross-border transfer needs separate approval under national rules
 data_residency contains finding if {
 	some i, sys in input.plan.systems
-	where := object.get(sys, "data_residency", "未声明 undeclared")
+	where := sys.data_residency
 	reasons := {result.reason(sprintf("数据驻留地 %v 不在境内", [where]), sprintf("data residency %v is not in China", [where])) |
 		not lower(where) in residency_allowed
 	}
@@ -195,7 +195,7 @@ data_residency contains finding if {
 #   remediation_en: Set storage.key_owner to tenant (tenant keys, SM4, held in an HSM/KMS)
 tenant_keys contains finding if {
 	some i, sys in input.plan.systems
-	owner := object.get(sys, ["storage", "key_owner"], "未声明 undeclared")
+	owner := sys.storage.key_owner
 	reasons := {result.reason(sprintf("密钥归属为 %v", [owner]), sprintf("keys are owned by %v", [owner])) |
 		owner != "tenant"
 	}

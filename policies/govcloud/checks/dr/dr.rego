@@ -30,7 +30,7 @@ _linked(a, b) if {
 offsite_realtime_backup contains finding if {
 	some i, sys in input.plan.systems
 	sys.level >= 3
-	dr := {s | some s in object.get(sys.placement, "standby", []); plan.centres[s.centre].role == "remote-dr"}
+	dr := {s | some s in sys.placement.standby; plan.centres[s.centre].role == "remote-dr"}
 	reasons := ({result.reason("没有异地灾备中心的备用副本", "no standby copy in the remote DR centre") |
 		count(dr) == 0
 	} | {result.reason(sprintf("到 %v 的复制方式 %v 不是实时复制", [s.centre, s.replication]), sprintf("replication to %v is %v, not real time", [s.centre, s.replication])) |
@@ -64,8 +64,8 @@ hot_redundancy contains finding if {
 	some i, sys in input.plan.systems
 	sys.level >= 3
 	reasons := {result.reason(
-		sprintf("部署方式 %v 没有热冗余", [object.get(sys.placement, "mode", "未声明 undeclared")]),
-		sprintf("placement %v gives no hot redundancy", [object.get(sys.placement, "mode", "undeclared")]),
+		sprintf("部署方式 %v 没有热冗余", [sys.placement.mode]),
+		sprintf("placement %v gives no hot redundancy", [sys.placement.mode]),
 	) |
 		not _hot(sys.placement)
 	}

@@ -7,7 +7,7 @@ import data.govcloud.lib.k8s
 import data.govcloud.lib.plan
 import data.govcloud.lib.result
 
-_segments := object.get(object.get(object.get(input, "plan", {}), "address_plan", {}), "segments", [])
+_segments := input.plan.address_plan.segments
 
 _v4 := {s.id: s.ipv4.prefix | some s in _segments}
 
@@ -117,11 +117,11 @@ cross_centre_redundancy contains finding if {
 		some c in centres
 		not plan.centres[c]
 	}) | {result.reason(
-		sprintf("工作负载 %v 副本数 %v < 2", [w.name, object.get(w, "replicas", 1)]),
-		sprintf("workload %v has %v replica(s), fewer than 2", [w.name, object.get(w, "replicas", 1)]),
+		sprintf("工作负载 %v 副本数 %v < 2", [w.name, w.replicas]),
+		sprintf("workload %v has %v replica(s), fewer than 2", [w.name, w.replicas]),
 	) |
-		some w in object.get(sys, "workloads", [])
-		object.get(w, "replicas", 1) < 2
+		some w in sys.workloads
+		w.replicas < 2
 	}
 	finding := result.finding(rego.metadata.chain(), plan.resource("System", sys.id, sprintf("systems[%d]", [i])), reasons)
 }

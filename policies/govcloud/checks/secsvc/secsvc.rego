@@ -24,9 +24,9 @@ _has_service(centre, kind) if {
 	s.kind == kind
 }
 
-_protections(sys) := {p | some p in object.get(sys, "protections", [])}
+_protections(sys) := {p | some p in sys.protections}
 
-_internet_facing(sys) if object.get(sys, "internet_facing", false) == true
+_internet_facing(sys) if sys.internet_facing == true
 
 _required(sys) := required_protections | {"waf"} if _internet_facing(sys)
 
@@ -86,7 +86,7 @@ _carries_ssh(flow) if lower(flow.protocol) == "ssh"
 
 _carries_ssh(flow) if {
 	lower(flow.protocol) == "tcp"
-	22 in object.get(flow, "ports", [])
+	22 in flow.ports
 }
 
 # METADATA

@@ -89,7 +89,7 @@ _touches_management(flow) if plan.zone_kind(flow.to) == "management"
 #   remediation_en: Set log_retention_days to at least 185 and keep host logs at least 185 days
 log_retention contains finding if {
 	input.plan.schema
-	days := object.get(input.plan, "log_retention_days", 0)
+	days := input.plan.log_retention_days
 	reasons := {result.reason(sprintf("日志留存 %v 天，少于 %d 天", [days, min_log_retention_days]), sprintf("logs kept %v days, fewer than %d", [days, min_log_retention_days])) |
 		not days >= min_log_retention_days
 	}
