@@ -187,6 +187,28 @@ class Storage(Part):
     key_owner: Literal["tenant", "platform"] = Field(description="who holds the key / 密钥持有方")
 
 
+class HaConfig(Part):
+    """Shared. How the system's database fails over (数据库高可用): PostgreSQL under Patroni, or
+    govcloud's own runbook orchestration, with its leader lease kept in an etcd3 cluster (DCS) of one
+    member per named centre. The stack config may write `ha: patroni`, `ha: manual` or a part of
+    this mapping; the planner fills in the rest (docs/plan.md, "Database HA")."""
+
+    engine: Literal["patroni", "manual"] = Field(
+        description="patroni, or manual (govcloud's own runbook orchestration) / 切换方式"
+    )
+    dcs: Literal["etcd3"] = Field("etcd3", description="the distributed configuration store / 分布式配置存储")
+    dcs_members: list[Slug] = Field(
+        min_length=1, description="centre ids holding one etcd member each / 各持一个 etcd 成员的中心"
+    )
+    ttl: int = Field(ge=1, le=3600, description="leader lease, s / 主节点租约（秒）")
+    loop_wait: int = Field(ge=1, description="seconds between HA loop runs / 高可用循环间隔（秒）")
+    retry_timeout: int = Field(ge=1, description="DCS and PostgreSQL retry timeout, s / 重试超时（秒）")
+    synchronous_mode: bool = Field(description="commit waits for a synchronous standby / 同步复制模式")
+    maximum_lag_on_failover: int = Field(
+        ge=0, description="a replica further behind (bytes) is never promoted / 可提升副本的最大延迟（字节）"
+    )
+
+
 def _port_name(value: str) -> str:
     if not PORT_NAME.match(value) or "--" in value or not re.search(r"[a-z]", value):
         raise ValueError(
@@ -264,6 +286,9 @@ class SystemFields(Part):
     )
     hosts: int = Field(30, ge=1, le=16000, description="addresses the system's segment must hold")
     workloads: Sequence[Workload] = Field(description="the config requires at least one")
+    ha: HaConfig | None = Field(
+        None, description="database HA; null: none declared / 数据库高可用（null：未声明）"
+    )
 
 
 class Pool(Part):

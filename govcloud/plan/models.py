@@ -13,9 +13,18 @@ protocols, ports 1-65535, digest-pinned images, sync/async replication).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from govcloud.contracts import plan as doc
 from govcloud.contracts.fields import (
@@ -122,12 +131,79 @@ class Workload(doc.Workload):
     ports: list[Port] = Field(default_factory=list)
 
 
+class HaConfig(doc.HaConfig):
+    model_config = STRICT
+
+
+HA_ENGINES: tuple[str, ...] = get_args(doc.HaConfig.model_fields["engine"].annotation)
+# The defaults of `ha` (docs/plan.md, "Database HA"): Patroni's own defaults, which keep its rule
+# loop_wait + 2 * retry_timeout <= ttl (DJCP-DR-005); 1 MiB of lag is Patroni's default too.
+HA_TIMING: dict[str, Any] = {
+    "dcs": "etcd3",
+    "ttl": 30,
+    "loop_wait": 10,
+    "retry_timeout": 10,
+    "maximum_lag_on_failover": 1048576,
+}
+
+
+def synchronous_copy(placement: doc.Placement) -> bool:
+    """The system keeps a synchronous copy of its data: two active centres (双活), or a standby
+    replicated synchronously. RPO 0 needs one (govcloud.plan.validate, DJCP-DR-004)."""
+    return len(placement.active) >= 2 or any(sb.replication == "sync" for sb in placement.standby)
+
+
+def ha_defaults(placement: doc.Placement) -> dict[str, Any]:
+    """Every field of `ha` for a system placed so: Patroni, one etcd member in each centre the system
+    runs in (active centres, then standbys, in order), synchronous mode if it keeps a synchronous copy."""
+    centres = [*placement.active, *(sb.centre for sb in placement.standby)]
+    return {
+        "engine": "patroni",
+        **HA_TIMING,
+        "dcs_members": list(dict.fromkeys(centres)),
+        "synchronous_mode": synchronous_copy(placement),
+    }
+
+
 class SystemConfig(doc.SystemFields):
     model_config = STRICT
     placement: Placement
     dr: DrTargets
     storage: Storage
     workloads: list[Workload] = Field(min_length=1)
+    # Runs on the default too: an absent `ha` gets the default of a level >= 3 system with a standby.
+    ha: HaConfig | None = Field(None, validate_default=True)
+
+    @field_validator("ha", mode="before")
+    @classmethod
+    def _ha(cls, value: Any, info: ValidationInfo) -> Any:
+        """`ha: patroni`, `ha: manual`, or a mapping of some of its fields: the rest defaulted.
+
+        Absent (or null): Patroni with the defaults for a level >= 3 system with at least one standby,
+        else none. The defaults of dcs_members and synchronous_mode come from the placement, read
+        before `ha` (fields validate in order); if the placement itself is invalid, only what the
+        mapping gives can be checked, and a mapping that leaves those two out is not checked."""
+        placement, level = info.data.get("placement"), info.data.get("level")
+        if value is None:
+            if placement is None or level is None or level < 3 or not placement.standby:
+                return None
+            return ha_defaults(placement)
+        if isinstance(value, HaConfig):
+            return value
+        if isinstance(value, str) and value in HA_ENGINES:
+            value = {"engine": value}
+        if not isinstance(value, dict):
+            raise PydanticCustomError(
+                "ha_setting",
+                "ha is {engines} or a mapping of its fields (engine, dcs_members, ttl, loop_wait, "
+                "retry_timeout, synchronous_mode, maximum_lag_on_failover) / ha 须为 {engines_zh} 或字段映射",
+                {"engines": ", ".join(HA_ENGINES), "engines_zh": "、".join(HA_ENGINES)},
+            )
+        if placement is not None:
+            return {**ha_defaults(placement), **value}
+        if "dcs_members" not in value or "synchronous_mode" not in value:
+            return None  # the placement's own error is reported; its defaults cannot be had
+        return {"engine": "patroni", **HA_TIMING, **value}
 
 
 class PoolConfig(doc.Pool):

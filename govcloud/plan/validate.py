@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from govcloud.plan.errors import PlanError, PlanIssue
-from govcloud.plan.models import PlanConfig
+from govcloud.plan.models import PlanConfig, synchronous_copy
 
 ROLES = ("production", "same-city", "remote-dr")
 
@@ -126,8 +126,7 @@ def validate(config: PlanConfig) -> None:
                 add(PlanIssue(f"{p}.placement.active", "active-standby has exactly one active centre"))
             if not pl.standby:
                 add(PlanIssue(f"{p}.placement.standby", "active-standby needs a standby centre"))
-        sync_copy = len(pl.active) >= 2 or any(sb.replication == "sync" for sb in pl.standby)
-        if s.dr.rpo_s == 0 and not sync_copy:
+        if s.dr.rpo_s == 0 and not synchronous_copy(pl):
             add(
                 PlanIssue(
                     f"{p}.dr.rpo_s",
@@ -135,6 +134,16 @@ def validate(config: PlanConfig) -> None:
                     "asynchronous / RPO=0 需要同步复制",
                 )
             )
+        if s.ha is not None:
+            for j, cid in enumerate(s.ha.dcs_members):
+                if cid not in centres:
+                    add(
+                        PlanIssue(
+                            f"{p}.ha.dcs_members[{j}]",
+                            f"unknown centre {cid!r} (known: {', '.join(sorted(centres))}) / 未知中心",
+                        )
+                    )
+            issues += _dupes(f"{p}.ha.dcs_members", s.ha.dcs_members, "centre")
         issues += _dupes(f"{p}.workloads", (w.name for w in s.workloads), "workload name")
         for k, w in enumerate(s.workloads):
             issues += _dupes(f"{p}.workloads[{k}].ports", (pt.name for pt in w.ports), "port name")
