@@ -254,6 +254,20 @@ good_input := {
 						"memory": "512Mi",
 					},
 				],
+				"ha": {
+					"engine": "patroni",
+					"dcs": "etcd3",
+					"dcs_members": [
+						"prod",
+						"samecity",
+						"dr",
+					],
+					"ttl": 30,
+					"loop_wait": 10,
+					"retry_timeout": 10,
+					"synchronous_mode": true,
+					"maximum_lag_on_failover": 1048576,
+				},
 			},
 		],
 		"address_plan": {
@@ -1323,6 +1337,20 @@ bad_input := {
 						"memory": "512Mi",
 					},
 				],
+				"ha": {
+					"engine": "patroni",
+					"dcs": "etcd3",
+					"dcs_members": [
+						"prod",
+						"dr",
+						"moon",
+					],
+					"ttl": 20,
+					"loop_wait": 10,
+					"retry_timeout": 10,
+					"synchronous_mode": false,
+					"maximum_lag_on_failover": 1048576,
+				},
 			},
 			{
 				"id": "gaj-l2",
@@ -1379,6 +1407,20 @@ bad_input := {
 						"memory": "512Mi",
 					},
 				],
+				"ha": {
+					"engine": "patroni",
+					"dcs": "etcd3",
+					"dcs_members": [
+						"prod",
+						"dr",
+						"moon",
+					],
+					"ttl": 20,
+					"loop_wait": 10,
+					"retry_timeout": 10,
+					"synchronous_mode": false,
+					"maximum_lag_on_failover": 1048576,
+				},
 			},
 		],
 		"address_plan": {
