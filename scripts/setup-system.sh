@@ -6,6 +6,7 @@ PKGS=(
   iproute2 nftables debootstrap openssh-client iputils-ping   # lab: namespaces, firewalls, hosts, SSH
   chromium poppler-utils fonts-noto-cjk           # report: PDF printing, page rendering, CJK fonts
   postgresql-15 dnsmasq-base                      # DR drills: replicated database, lab DNS endpoint
+  etcd-server etcd-client haproxy python3-venv    # DR drills on Patroni: etcd3 DCS, leader-following endpoint
 )
 missing=()
 for p in "${PKGS[@]}"; do

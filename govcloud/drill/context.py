@@ -28,7 +28,9 @@ class DrillContext:
             lab=bool(data["lab"]),
             centre_roles=data.get("centre_roles"),
         )
-        return cls(path=path, data=data, topo=topo, service=Service(topo))
+        from govcloud.drill.services import open_service  # noqa: PLC0415 - services imports the phases
+
+        return cls(path=path, data=data, topo=topo, service=open_service(topo))
 
     @property
     def dir(self) -> Path:

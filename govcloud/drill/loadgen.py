@@ -2,7 +2,8 @@
 
 `python -m govcloud.drill.loadgen CONFIG.json` (run inside the client namespace). Each attempt n
 is made once, in one autocommit transaction, and journalled as JSON lines:
-  ack       the commit was acknowledged (node = cluster_name that served it, lsn)
+  ack       the commit was acknowledged (node = the centre that served it: govcloud.node, else
+            cluster_name; lsn)
   err       the statement was sent but no acknowledgement came back (in doubt: may or may not exist)
   connfail  no connection, nothing was sent for n
 Bounded in count (max_writes) and time (max_seconds); stops early when stop_file appears.
@@ -22,12 +23,14 @@ from govcloud.drill import dnsquery
 
 INSERT = (
     b"INSERT INTO drill_seq (run_id, n, payload, client_wall) VALUES (%s, %s, %s, %s) "
-    b"RETURNING current_setting('cluster_name'), pg_current_wal_insert_lsn()::text"
+    b"RETURNING coalesce(current_setting('govcloud.node', true), current_setting('cluster_name')), "
+    b"pg_current_wal_insert_lsn()::text"
 )
 
 
 def _connect(cfg: dict[str, Any]) -> tuple[psycopg.Connection[Any], str]:
-    addr = dnsquery.resolve(cfg["name"], cfg["dns_server"], int(cfg["family"]))
+    # a fixed address (HAProxy following Patroni's leader) or the DNS name resolved at every connect
+    addr = cfg.get("hostaddr") or dnsquery.resolve(cfg["name"], cfg["dns_server"], int(cfg["family"]))
     conn = psycopg.connect(
         host=cfg["name"],
         hostaddr=addr,

@@ -12,10 +12,11 @@ import shutil
 import time
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 from govcloud.drill import faults
-from govcloud.drill.endpoint import Endpoint
+from govcloud.drill.endpoint import DNS_LISTEN, Endpoint
 from govcloud.drill.netns import tcp_open
 from govcloud.drill.pgnode import CommandError, PgNode, chown_postgres, lsn_int
 from govcloud.drill.topology import Topology
@@ -41,6 +42,8 @@ class ServiceError(RuntimeError):
 
 
 class Service:
+    mode = "manual"
+
     def __init__(self, topo: Topology) -> None:
         self.topo = topo
         self.root = topo.state_dir / "pg"
@@ -79,6 +82,13 @@ class Service:
     def password(self, user: str) -> str:
         data: dict[str, str] = json.loads((self.secrets / "passwords.json").read_text(encoding="utf-8"))
         return data[user]
+
+    def client_endpoint(self, family: int) -> dict[str, Any]:
+        """How the load generator reaches the primary: the DNS name, resolved at every connect."""
+        return {"name": self.endpoint.name, "dns_server": DNS_LISTEN, "family": family}
+
+    def endpoint_current(self) -> str | None:
+        return self.endpoint.current()
 
     def app_dsn_parts(self) -> dict[str, str]:
         return {"dbname": APP_DB, "user": APP_USER, "password": self.password(APP_USER)}
@@ -186,7 +196,11 @@ class Service:
         deadline = time.monotonic() + timeout
         last: list[dict[str, Any]] = []
         while time.monotonic() < deadline:
-            last = self.replication(primary)
+            try:
+                last = self.replication(primary)
+            except psycopg.OperationalError:  # the primary restarting (e.g. under Patroni): retry
+                time.sleep(0.2)
+                continue
             for row in last:
                 if row["standby"] == standby and row["state"] == "streaming":
                     return row

@@ -153,6 +153,7 @@ def build(
     service_after: dict[str, Any] | None,
     endpoint: str,
     provisioned: bool,
+    ha: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     steps = read_steps(workdir)
     measurement = _step_result(steps, "measure")
@@ -161,6 +162,9 @@ def build(
     precheck = _step_result(steps, "precheck")
     failover = _step_result(steps, "failover")
     reattach = _step_result(steps, "reattach")
+    partition = _step_result(steps, "partition")
+    restore = _step_result(steps, "restore-test")
+    ha = ha or {"engine": "manual"}
     switchovers = [s["result"] for s in steps if s["phase"] == "switchover" and s.get("ok")]
     failed_steps = [s for s in steps if not s.get("ok")]
     events: list[dict[str, Any]] = list((measurement or {}).get("events") or [])
@@ -227,7 +231,12 @@ def build(
     if runner["status"] != "successful":
         reasons.append(f"ansible-runner status {runner['status']} (rc {runner['rc']})")
     reasons += [f"step {s['phase']} failed: {str(s.get('error'))[:300]}" for s in failed_steps]
-    if not check_mode:
+    if not check_mode and not scenario.measured:
+        if not restore or not restore.get("matched"):
+            reasons.append("the restored backup does not match the source (or no restore ran)")
+    elif not check_mode:
+        if scenario.id == "dcs-partition" and (not partition or partition.get("split_brain") is not False):
+            reasons.append("split brain not excluded: no clean demotion of the partitioned leader observed")
         if not measurement:
             reasons.append("no measurement")
         else:
@@ -275,9 +284,19 @@ def build(
         "status": status,
         "passed": passed,
         "reasons": reasons,
+        "ha": ha,
         "service": {
-            "engine": "PostgreSQL 15 (Debian)",
-            "endpoint": {"kind": "dns", "name": endpoint, "ttl_s": 0},
+            "engine": "PostgreSQL 15 (Debian)"
+            + (
+                f" + Patroni {service_before.get('patroni_version')} + etcd 3.4 (DCS)"
+                if ha["engine"] == "patroni"
+                else ""
+            ),
+            "endpoint": (
+                {"kind": "haproxy", "name": endpoint, "follows": "Patroni REST GET /primary"}
+                if ha["engine"] == "patroni"
+                else {"kind": "dns", "name": endpoint, "ttl_s": 0}
+            ),
             "provisioned_for_this_drill": provisioned,
             "before": service_before,
             "after": service_after,
@@ -319,12 +338,15 @@ def build(
             "checks": (verify or {}).get("checks"),
         },
         "fencing": fencing,
-        "split_brain_observed": bool(verify) and not writable_ok,
+        "split_brain_observed": (bool(verify) and not writable_ok)
+        or bool((partition or {}).get("split_brain")),
         "degraded_after": ((failover or {}).get("phases", {}).get("standbys_repointed", {}) or {}).get(
             "degraded"
         ),
         "switchovers": switchovers,
         "failback": reattach,
+        "partition": partition,
+        "restore_test": restore,
         "new_primary": last_event.get("new_primary"),
         "gbt20988": gbt20988.assessment(
             edition=edition,

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from govcloud.drill import record, runner, safety, scenarios, source
+from govcloud.drill import record, runner, safety, scenarios, services, source
 from govcloud.drill.endpoint import service_name
-from govcloud.drill.pgservice import Service
+from govcloud.drill.ha.settings import HaSettingsError, resolve
 from govcloud.state import evidence_dir, write_json
 
 
@@ -29,6 +29,7 @@ def run_drill(
     params: dict[str, Any] | None = None,
     plan: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    ha: str | None = None,
 ) -> dict[str, Any]:
     """Run one drill end to end. Raises safety.DrillRefusedError (exit 2); returns the record otherwise."""
     try:
@@ -40,21 +41,32 @@ def run_drill(
     if edition not in ("2007", "2025"):
         raise safety.DrillRefusedError("--edition must be 2007 or 2025")
     topo, the_plan = source.topology(stack, status, plan)
+    try:
+        settings = resolve(ha, source.plan_ha(the_plan))
+    except HaSettingsError as exc:
+        raise safety.DrillRefusedError(str(exc)) from None
+    if settings.engine not in scenario.engines:
+        raise safety.DrillRefusedError(
+            f"scenario {scenario.id} needs the {' or '.join(scenario.engines)} HA mode, "
+            f"not {settings.engine} "
+            f"(use --ha patroni) / 该场景需要 {'/'.join(scenario.engines)} 模式"
+        )
     guard = safety.authorise(topo, scenario, ticket, confirm_non_lab)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     drill_id = f"{stamp}-{scenario.id}"
     with safety.DrillLock(drill_id, stack):
         say = progress or (lambda _m: None)
-        svc = Service(topo)
         provisioned = False
-        if not svc.exists():
+        if not services.matches(topo, settings):
             if check:
                 raise safety.DrillRefusedError(
-                    "no drill database service on this stack; check mode does not provision"
+                    f"no {settings.engine} drill database service on this stack; "
+                    "check mode does not provision"
                 )
-            say("provisioning the replicated database service (部署数据库服务)")
-            svc.up()
+            say(f"provisioning the replicated database service, {settings.engine} (部署数据库服务)")
+            services.new_service(topo, settings).up()
             provisioned = True
+        svc = services.open_service(topo)
         drills_dir = evidence_dir(stack) / "drills"
         workdir = drills_dir / drill_id
         workdir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +82,7 @@ def run_drill(
             "lab": topo.lab,
             "params": params or {},
             "centre_roles": {n.centre: n.role for n in topo.nodes},
+            "ha": settings.to_dict(),
         }
         ctx_path = workdir / "context.json"
         ctx_path.write_text(json.dumps(context, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -110,6 +123,7 @@ def run_drill(
             service_after=after,
             endpoint=service_name(stack),
             provisioned=provisioned,
+            ha=settings.to_dict(),
         )
         path = write_json(drills_dir / f"{drill_id}.json", rec, out=out, indent=1, default=str)
         rec["record_path"] = str(path)

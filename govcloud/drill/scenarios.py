@@ -16,6 +16,8 @@ class Scenario:
     promotes: str  # centre role that ends up primary ("production" for switch-back drills)
     rpo_zero_required: bool  # correctness property: no acknowledged write may be lost
     description: str
+    engines: tuple[str, ...] = ("manual", "patroni")  # the HA modes that can run it
+    measured: bool = True  # runs the load generator; RTO/RPO come from its journal
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -66,6 +68,38 @@ SCENARIOS: tuple[Scenario, ...] = (
         True,
         "Fenced centres healed, rewound with pg_rewind and re-attached as standbys; planned switchover "
         "back to production with 0 lost writes; synchronous same-city standby restored.",
+    ),
+)
+
+
+SCENARIOS += (
+    Scenario(
+        "dcs-partition",
+        "仲裁分区（生产中心与 etcd 仲裁隔离）",
+        "DCS partition: production cut off from the etcd quorum",
+        "drills/dcs-partition.yml",
+        True,
+        "site",
+        "same-city",
+        True,
+        "Only the production centre's etcd traffic is cut (replication and clients untouched): its Patroni "
+        "cannot renew the leader lease and must demote its own primary before the same-city replica takes "
+        "the lease. Split brain (two nodes accepting writes, or a write acknowledged by the old leader after "
+        "the new one took writes) fails the drill. The partition is then healed and production rejoins.",
+        engines=("patroni",),
+    ),
+    Scenario(
+        "restore-test",
+        "备份恢复测试",
+        "Backup restore test",
+        "drills/restore-test.yml",
+        False,
+        "none",
+        "production",
+        True,
+        "A base backup of the primary is taken from the remote DR centre, checked with pg_verifybackup, "
+        "restored into a scratch instance there and started; its rows and checksum must equal the source.",
+        measured=False,
     ),
 )
 

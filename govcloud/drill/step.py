@@ -13,13 +13,13 @@ import traceback
 from pathlib import Path
 
 from govcloud.drill.context import DrillContext
-from govcloud.drill.steps import PHASES
+from govcloud.drill.services import phases
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="govcloud.drill.step")
     parser.add_argument("--context", required=True, type=Path)
-    parser.add_argument("phase", choices=sorted(PHASES))
+    parser.add_argument("phase")
     parser.add_argument("args", nargs="*")
     ns = parser.parse_args(argv)
     ctx = DrillContext.load(ns.context)
@@ -29,7 +29,13 @@ def main(argv: list[str] | None = None) -> int:
         "start_ns": time.monotonic_ns(),
         "start_wall_ns": time.time_ns(),
     }
-    func = PHASES[ns.phase]
+    table = phases(ctx.service)
+    if ns.phase not in table:
+        parser.error(
+            f"unknown phase {ns.phase!r} for the {ctx.service.mode} service; "
+            f"known: {', '.join(sorted(table))}"
+        )
+    func = table[ns.phase]
     try:
         # arguments are centre roles (production | same-city | remote-dr), never centre ids
         apps = [ctx.topo.by_role(role).app for role in ns.args]

@@ -17,7 +17,6 @@ from typing import Any
 
 from govcloud.drill import faults, witness
 from govcloud.drill.context import DrillContext, now
-from govcloud.drill.endpoint import DNS_LISTEN
 from govcloud.drill.loadgen import read_journal
 from govcloud.drill.measure import analyse
 from govcloud.drill.netns import tcp_open
@@ -138,9 +137,7 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
 def load_start(ctx: DrillContext) -> dict[str, Any]:
     svc = ctx.service
     cfg = {
-        "name": svc.endpoint.name,
-        "dns_server": DNS_LISTEN,
-        "family": int(ctx.params.get("family", 6)),
+        **svc.client_endpoint(int(ctx.params.get("family", 6))),
         **svc.app_dsn_parts(),
         "run_id": ctx.drill_id,
         "journal": str(ctx.dir / "load-journal.jsonl"),
@@ -169,7 +166,7 @@ def load_start(ctx: DrillContext) -> dict[str, Any]:
         journal = ctx.dir / "load-journal.jsonl"
         acks = sum(1 for r in read_journal(journal) if r.get("ev") == "ack") if journal.exists() else 0
         if acks >= need:
-            return {"loadgen_pid": proc.pid, "steady_state_acks": acks, "service_name": svc.endpoint.name}
+            return {"loadgen_pid": proc.pid, "steady_state_acks": acks, "service_name": cfg["name"]}
         if proc.poll() is not None:
             break
         time.sleep(0.1)

@@ -14,8 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govcloud.drill import scenarios, source, testbed
-from govcloud.drill.pgservice import Service, ServiceError
+from govcloud.drill import scenarios, services, source, testbed
+from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.ha.settings import HaSettingsError, resolve
+from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillRefusedError
 from govcloud.drill.topology import TopologyError
@@ -35,6 +37,15 @@ out = Console()
 
 StackOpt = Annotated[str, typer.Option("--stack", help="stack whose lab to drill on (ddev = own testbed)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+HaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ha",
+        envvar="GOVCLOUD_DRILL_HA",
+        help="HA mode / 高可用方式: manual | patroni (Patroni defaults) | patroni-lab (lab timings); "
+        "default: the plan's systems[].ha",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -116,7 +127,11 @@ def _summary(rec: dict[str, Any]) -> None:
 @drill_app.command("run")
 def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
     scenario: Annotated[
-        str, typer.Argument(help="planned-switchover | samecity-failover | regional-failover | failback")
+        str,
+        typer.Argument(
+            help="planned-switchover | samecity-failover | regional-failover | failback | dcs-partition "
+            "| restore-test"
+        ),
     ],
     stack: StackOpt = "lab",
     ticket: Annotated[
@@ -130,6 +145,7 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
     check: Annotated[bool, typer.Option("--check", help="pre-checks only (Ansible check mode)")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="also write the record here")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="drill parameter KEY=VALUE")] = None,
+    ha: HaOpt = None,
 ) -> None:
     """运行演练 / Run one drill and write its record (govcloud.drill/v1)."""
     params = _params(param or [])
@@ -144,6 +160,7 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
                 check=check,
                 out=out_file,
                 params=params,
+                ha=ha,
                 progress=lambda msg: status.update(f"演练进行中 / running: {msg}"),
             )
     except (DrillRefusedError, TopologyError, ServiceError) as exc:
@@ -156,13 +173,18 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
 
 
 @service_app.command("up")
-def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
-    """部署数据库服务 / Build the replicated PostgreSQL service on the stack's lab."""
+def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False, ha: HaOpt = None) -> None:
+    """部署数据库服务 / Build the replicated PostgreSQL service on the stack's lab (manual or Patroni)."""
     try:
-        topo, _plan = source.topology(stack)
-        with err.status("部署数据库服务 / provisioning"):
-            state = Service(topo).up()
-    except (TopologyError, ServiceError) as exc:
+        topo, the_plan = source.topology(stack)
+        settings = resolve(ha, source.plan_ha(the_plan))
+        with err.status("部署数据库服务 / provisioning") as status:
+            svc = services.new_service(topo, settings)
+            if isinstance(svc, PatroniService):
+                state = svc.up(progress=lambda msg: status.update(f"部署数据库服务 / provisioning: {msg}"))
+            else:
+                state = svc.up()
+    except (TopologyError, ServiceError, HaSettingsError) as exc:
         raise _fail(str(exc)) from None
     _print_state(state, as_json)
 
@@ -174,7 +196,7 @@ def service_down(stack: StackOpt = "lab") -> None:
         topo, _plan = source.topology(stack)
     except TopologyError as exc:
         raise _fail(str(exc)) from None
-    Service(topo).down()
+    services.open_service(topo).down()
     err.print("数据库服务已删除 / service removed")
 
 
@@ -183,11 +205,14 @@ def service_status(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
     """服务状态 / Roles, replication and endpoint of the service."""
     try:
         topo, _plan = source.topology(stack)
-        svc = Service(topo)
+        svc = services.open_service(topo)
         state = svc.state()
         state["replication"] = svc.replication(state["primary"])
         state["writable"] = svc.writable()
-        state["endpoint_answer"] = svc.endpoint.answer(6)
+        state["endpoint_current"] = svc.endpoint_current()
+        if isinstance(svc, PatroniService):
+            state["patroni_roles"] = svc.roles()
+            state["etcd"] = svc.etcd.quorum_report()
     except (TopologyError, ServiceError) as exc:
         raise _fail(str(exc)) from None
     _print_state(state, as_json)
@@ -215,7 +240,7 @@ def testbed_down() -> None:
     status = testbed.status()
     if status.get("up"):
         topo, _plan = source.topology(testbed.STACK, status)
-        Service(topo).down()
+        services.open_service(topo).down()
     removed = testbed.down()
     err.print(f"已拆除 / removed: {', '.join(removed) or 'nothing'}")
 

@@ -1,0 +1,156 @@
+"""The distributed configuration store (分布式配置存储): one etcd member per centre (Debian etcd-server 3.4).
+
+Three centres, three members: losing any one centre keeps the quorum (2 of 3). Patroni talks to it
+through the etcd v3 API (gRPC gateway, `/v3/...`), which etcd 3.4 serves.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from govcloud.drill.ha import procs
+from govcloud.drill.shell import in_netns, run
+from govcloud.drill.topology import DbNode
+
+ETCD = "/usr/bin/etcd"
+ETCDCTL = "/usr/bin/etcdctl"
+CLIENT_PORT = 2379
+PEER_PORT = 2380
+
+
+class EtcdError(RuntimeError):
+    """The etcd cluster is not usable (etcd 集群不可用)."""
+
+
+def client_url(node: DbNode) -> str:
+    return f"http://{node.ipv4}:{CLIENT_PORT}"
+
+
+def peer_url(node: DbNode) -> str:
+    return f"http://{node.ipv4}:{PEER_PORT}"
+
+
+class EtcdCluster:
+    def __init__(self, nodes: tuple[DbNode, ...], root: Path, token: str) -> None:
+        self.nodes = {n.centre: n for n in nodes}
+        self.root = root
+        self.token = token
+
+    def _dir(self, centre: str) -> Path:
+        return self.root / centre
+
+    def pidfile(self, centre: str) -> Path:
+        return self._dir(centre) / "etcd.pid"
+
+    def endpoints(self) -> list[str]:
+        return [f"{n.ipv4}:{CLIENT_PORT}" for n in self.nodes.values()]
+
+    def start(self, centre: str, *, state: str = "new", force_new_cluster: bool = False) -> None:
+        node = self.nodes[centre]
+        d = self._dir(centre)
+        d.mkdir(parents=True, exist_ok=True)
+        argv = [
+            ETCD,
+            "--name",
+            centre,
+            "--data-dir",
+            str(d / "data"),
+            "--listen-client-urls",
+            f"{client_url(node)},http://127.0.0.1:{CLIENT_PORT}",
+            "--advertise-client-urls",
+            client_url(node),
+            "--listen-peer-urls",
+            peer_url(node),
+            "--initial-advertise-peer-urls",
+            peer_url(node),
+            "--initial-cluster",
+            ",".join(f"{c}={peer_url(n)}" for c, n in self.nodes.items()),
+            "--initial-cluster-state",
+            state,
+            "--initial-cluster-token",
+            self.token,
+            "--heartbeat-interval",
+            "100",
+            "--election-timeout",
+            "1000",
+            "--logger",
+            "zap",
+        ]
+        if force_new_cluster:
+            argv.append("--force-new-cluster")
+        procs.start(node.netns, argv, self.pidfile(centre), d / "etcd.log")
+
+    def running(self, centre: str) -> bool:
+        return procs.read_pid(self.pidfile(centre)) is not None
+
+    def stop(self, centre: str) -> int | None:
+        return procs.stop(self.pidfile(centre), wait_s=10)
+
+    def kill(self, centre: str) -> int | None:
+        return procs.kill(self.pidfile(centre))
+
+    def up(self) -> None:
+        for centre in self.nodes:
+            self.start(centre)
+        self.wait_healthy(list(self.nodes), 30)
+
+    def down(self) -> None:
+        for centre in self.nodes:
+            self.kill(centre)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def ctl(self, centre: str, *args: str, timeout: float = 10.0, check: bool = True) -> str:
+        node = self.nodes[centre]
+        proc = run(
+            in_netns(
+                node.netns,
+                [ETCDCTL, f"--endpoints=http://127.0.0.1:{CLIENT_PORT}", "--command-timeout=3s", *args],
+            ),
+            timeout=timeout,
+            check=check,
+        )
+        return proc.stdout
+
+    def health(self, centre: str, timeout: float = 3.0) -> bool:
+        """The member at `centre` answers a linearizable read (it is part of a quorum)."""
+        if not self.running(centre):
+            return False
+        try:
+            self.ctl(centre, "endpoint", "health", timeout=timeout + 2)
+        except (subprocess.TimeoutExpired, RuntimeError):
+            return False
+        return True
+
+    def wait_healthy(self, centres: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        bad = centres
+        while time.monotonic() < deadline:
+            bad = [c for c in centres if not self.health(c)]
+            if not bad:
+                return
+            time.sleep(0.3)
+        logs = {c: (self._dir(c) / "etcd.log") for c in bad}
+        raise EtcdError(f"etcd member(s) {', '.join(bad)} not healthy after {timeout:.0f}s; logs: {logs}")
+
+    def members(self, centre: str) -> list[dict[str, Any]]:
+        data = json.loads(self.ctl(centre, "member", "list", "-w", "json"))
+        members: list[dict[str, Any]] = data.get("members", [])
+        return members
+
+    def quorum_report(self) -> dict[str, Any]:
+        """Which members are up and healthy: evidence for the drill record."""
+        return {c: {"running": self.running(c), "healthy": self.health(c)} for c in self.nodes}
+
+    def force_new_cluster(self, centre: str) -> float:
+        """etcd's disaster recovery on the last member standing: restart it as a one-member cluster
+        from its own data (the quorum of a lost region cannot come back). Returns seconds taken."""
+        t0 = time.monotonic()
+        self.stop(centre)
+        self.start(centre, state="existing", force_new_cluster=True)
+        self.wait_healthy([centre], 20)
+        return time.monotonic() - t0

@@ -1,0 +1,83 @@
+"""Daemons of the HA stack inside a centre's network namespace: start detached, pid file, stop, kill.
+
+Each daemon runs in its own session (process group), so a kill takes its children with it, as a
+power cut would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from govcloud.drill.shell import in_netns
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0] == "Z":
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            return False
+    return True
+
+
+def read_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    return pid if alive(pid) else None
+
+
+def start(
+    netns: str, argv: Sequence[str], pidfile: Path, log: Path, env: dict[str, str] | None = None
+) -> int:
+    """Start argv in `netns`, detached; the pid (session leader) goes to `pidfile`."""
+    if read_pid(pidfile):
+        raise RuntimeError(f"already running: {pidfile}")
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            in_netns(netns, list(argv)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        )
+    pidfile.write_text(f"{proc.pid}\n", encoding="ascii")
+    return proc.pid
+
+
+def stop(pidfile: Path, *, sig: int = signal.SIGTERM, wait_s: float = 30.0) -> int | None:
+    """Signal the daemon's process group, wait for it, SIGKILL what is left. Returns the pid."""
+    pid = read_pid(pidfile)
+    if pid is None:
+        pidfile.unlink(missing_ok=True)
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.05)
+    pidfile.unlink(missing_ok=True)
+    return pid
+
+
+def kill(pidfile: Path) -> int | None:
+    """SIGKILL the whole process group at once (power-off analogue)."""
+    return stop(pidfile, sig=signal.SIGKILL, wait_s=5.0)

@@ -1,0 +1,278 @@
+"""The drill database service on Patroni (Patroni 托管的灾备演练数据库服务).
+
+Same layout and the same SQL helpers as the manual service (`drill.pgservice.Service`): primary in
+production, synchronous standby in the same-city centre (Patroni `synchronous_mode`), the remote DR
+centre as a Patroni standby cluster (asynchronous). What differs is who decides: Patroni, through the
+etcd quorum, and the endpoint is HAProxy following Patroni's `/primary`.
+
+Replication keeps the lab's inter-centre paths: in every db namespace an nft `nat output` rule sends
+the `postgres` user's connections to another centre's 5432 through the delay relay of that path
+(Patroni's members only know each other's real addresses).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import time
+from typing import Any
+
+from psycopg import sql
+
+from govcloud.drill import faults
+from govcloud.drill.endpoint import service_name
+from govcloud.drill.ha import etcd, install
+from govcloud.drill.ha.haproxy import LISTEN4, LISTEN_PORT, HaproxyEndpoint, direct
+from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
+from govcloud.drill.ha.settings import HaSettings, from_dict
+from govcloud.drill.pgnode import chown_postgres
+from govcloud.drill.pgservice import APP_DB, APP_USER, SCHEMA_SQL, Service, ServiceError
+from govcloud.drill.shell import in_netns, run
+from govcloud.drill.topology import Topology
+
+PATH_TABLE = "gc_ha_path"
+REPLICATION_PORT = 5001  # the DR standby cluster's source: HAProxy in the DR centre
+DCS_CUT_TABLE = "gc_ha_dcs_cut"
+
+
+class PatroniService(Service):
+    mode = "patroni"
+
+    def __init__(self, topo: Topology, settings: HaSettings | None = None) -> None:
+        super().__init__(topo)
+        self.ha_root = topo.state_dir / "ha"
+        self.members = {a: PatroniMember(pg.node, pg) for a, pg in self.nodes.items()}
+        self.etcd = etcd.EtcdCluster(topo.nodes, self.ha_root / "etcd", f"gc-{topo.stack}")
+        self.proxy = HaproxyEndpoint(
+            topo.client_netns, direct(topo.nodes), self.ha_root / "haproxy", service_name(topo.stack)
+        )
+        remote = topo.remote
+        self.repl_proxy = HaproxyEndpoint(
+            remote.netns,
+            [(n.centre, *topo.path(remote, n)[:2], n.ipv4) for n in (topo.production, topo.same_city)],
+            self.ha_root / "haproxy-replication",
+            f"replication-source.{topo.stack}",
+            port=REPLICATION_PORT,
+        )
+        self._settings = settings
+
+    @property
+    def settings(self) -> HaSettings:
+        if self._settings is None:
+            self._settings = from_dict(self.state().get("ha", {}))
+        return self._settings
+
+    # -- the client's way in ----------------------------------------------------------------
+    def client_endpoint(self, family: int) -> dict[str, Any]:
+        return {
+            "name": self.proxy.name,
+            "hostaddr": LISTEN4 if family == 4 else "::1",
+            "port": LISTEN_PORT,
+        }
+
+    def endpoint_current(self) -> str | None:
+        return self.proxy.current()
+
+    # -- replication paths through the delay relays ------------------------------------------
+    def _paths_apply(self) -> None:
+        for src in self.topo.nodes:
+            rules = []
+            for dst in self.topo.nodes:
+                if dst is src:
+                    continue
+                host, port, _ = self.topo.path(src, dst)
+                if host != dst.ipv4 and ":" not in host:
+                    rules.append(
+                        f'add rule ip {PATH_TABLE} out meta skuid "postgres" ip daddr {dst.ipv4} '
+                        f"tcp dport 5432 dnat to {host}:{port}"
+                    )
+            text = (
+                f"add table ip {PATH_TABLE}\ndelete table ip {PATH_TABLE}\nadd table ip {PATH_TABLE}\n"
+                f"add chain ip {PATH_TABLE} out {{ type nat hook output priority -100; }}\n"
+                + "\n".join(rules)
+                + "\n"
+            )
+            run(in_netns(src.netns, ["nft", "-f", "-"]), input_text=text)
+
+    def _paths_remove(self) -> None:
+        for node in self.topo.nodes:
+            run(in_netns(node.netns, ["nft", "delete", "table", "ip", PATH_TABLE]), check=False)
+
+    # -- DCS partition fault: a centre cut off from the etcd quorum, nothing else -------------
+    def dcs_cut(self, app: str) -> None:
+        victim = self.nodes[app].node
+        others = ", ".join(n.ipv4 for n in self.topo.nodes if n is not victim)
+        text = (
+            f"add table inet {DCS_CUT_TABLE}\ndelete table inet {DCS_CUT_TABLE}\n"
+            f"add table inet {DCS_CUT_TABLE}\n"
+            f"add chain inet {DCS_CUT_TABLE} o {{ type filter hook output priority -5; }}\n"
+            f"add chain inet {DCS_CUT_TABLE} i {{ type filter hook input priority -5; }}\n"
+            f"add rule inet {DCS_CUT_TABLE} o ip daddr {{ {others} }} tcp dport {{ 2379, 2380 }} drop\n"
+            f"add rule inet {DCS_CUT_TABLE} o ip daddr {{ {others} }} tcp sport {{ 2379, 2380 }} drop\n"
+            f"add rule inet {DCS_CUT_TABLE} i ip saddr {{ {others} }} tcp dport {{ 2379, 2380 }} drop\n"
+            f"add rule inet {DCS_CUT_TABLE} i ip saddr {{ {others} }} tcp sport {{ 2379, 2380 }} drop\n"
+        )
+        run(in_netns(victim.netns, ["nft", "-f", "-"]), input_text=text)
+
+    def dcs_heal(self, app: str) -> bool:
+        proc = run(
+            in_netns(self.nodes[app].node.netns, ["nft", "delete", "table", "inet", DCS_CUT_TABLE]),
+            check=False,
+        )
+        return proc.returncode == 0
+
+    # -- bootstrap / teardown ---------------------------------------------------------------
+    def _standby_source(self) -> tuple[str, int]:
+        """The DR standby cluster replicates from the main cluster's leader, via the DR centre's HAProxy."""
+        return "127.0.0.1", REPLICATION_PORT
+
+    def up(self, progress: Any = None) -> dict[str, Any]:
+        say = progress or (lambda _m: None)
+        self.down()
+        settings = self._settings or HaSettings()
+        install.ensure(say)
+        for path in (self.topo.state_dir.parent, self.topo.state_dir, self.root, self.ha_root):
+            path.mkdir(parents=True, exist_ok=True)
+            os.chmod(path, 0o755)
+        self.secrets.mkdir(parents=True, exist_ok=True)
+        chown_postgres(self.secrets, 0o700)
+        passwords = {u: secrets.token_urlsafe(18) for u in ("postgres", "replicator", APP_USER)}
+        (self.secrets / "passwords.json").write_text(json.dumps(passwords), encoding="utf-8")
+        os.chmod(self.secrets / "passwords.json", 0o600)
+        self.passfile.write_text("".join(f"*:*:*:{u}:{p}\n" for u, p in passwords.items()), encoding="utf-8")
+        chown_postgres(self.passfile, 0o600)
+        try:
+            self._paths_apply()
+            say("etcd: one member per centre (etcd 仲裁：每中心一个成员)")
+            self.etcd.up()
+            for app, member in self.members.items():
+                standby_of = self._standby_source() if app == self.remote else None
+                member.write_config(
+                    render(
+                        stack=self.topo.stack,
+                        node=member.node,
+                        pg=member.pg,
+                        settings=settings,
+                        etcd_hosts=self.etcd.endpoints(),
+                        passwords=passwords,
+                        standby_of=standby_of,
+                    )
+                )
+            say("Patroni: bootstrap the production leader (生产中心主库)")
+            prod = self.members[self.prod]
+            prod.start()
+            self._wait(prod, ("primary",), 90)
+            self._wait_sql(self.prod, 30)
+            primary = self.nodes[self.prod]
+            for stmt in (
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(APP_USER), sql.Literal(passwords[APP_USER])
+                ),
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(APP_DB), sql.Identifier(APP_USER)
+                ),
+            ):
+                primary.query(stmt)
+            primary.query(SCHEMA_SQL, dbname=APP_DB)
+            primary.query(
+                sql.SQL("ALTER TABLE drill_seq OWNER TO {}").format(sql.Identifier(APP_USER)), dbname=APP_DB
+            )
+            say("Patroni: same-city synchronous replica, remote standby cluster (同城同步、异地备集群)")
+            self.repl_proxy.start()
+            self.repl_proxy.wait_current(self.prod, 20)
+            self.members[self.city].start()
+            self.members[self.remote].start()
+            self._wait(self.members[self.city], ("replica",), 120)
+            self._wait(self.members[self.remote], ("standby_leader",), 120)
+            for app in (self.city, self.remote):
+                self.wait_streaming(self.prod, app, 60)
+            self.wait_sync(self.prod, self.city, 60)
+            self.proxy.start()
+            self.proxy.wait_current(self.prod, 20)
+        except BaseException:
+            self.down()
+            raise
+        state = {
+            "schema": "govcloud.drill-service/v1",
+            "stack": self.topo.stack,
+            "mode": "patroni",
+            "ha": settings.to_dict(),
+            "patroni_version": install.PATRONI_VERSION,
+            "primary": self.prod,
+            "upstream": {self.city: self.prod, self.remote: self.prod},
+            "sync": self.city,
+            "fenced": [],
+            "endpoint": self.prod,
+            "created": time.time(),
+        }
+        self.save(state)
+        return state
+
+    def _wait(self, member: PatroniMember, roles: tuple[str, ...], timeout: float) -> None:
+        try:
+            member.wait_role(roles, timeout)
+        except TimeoutError as exc:
+            raise ServiceError(f"{exc}\n--- {member.log} ---\n{log_tail(member.log)}") from None
+
+    def _wait_sql(self, app: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.nodes[app].scalar("SELECT 1")
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def wait_sync(self, primary: str, standby: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        rows: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            rows = self.replication(primary)
+            if any(r["standby"] == standby and r["sync_state"] in ("sync", "quorum") for r in rows):
+                return
+            time.sleep(0.2)
+        raise ServiceError(f"{standby} did not become the synchronous standby of {primary}: {rows}")
+
+    def wait_sync_standby(self, primary: str, standby: str, timeout: float) -> None:
+        """PostgreSQL and Patroni's DCS agree that `standby` is the synchronous standby."""
+        self.wait_sync(primary, standby, timeout)
+        deadline = time.monotonic() + timeout
+        members: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            _code, body = self.members[primary].rest("/cluster")
+            members = list(body.get("members", []))
+            if any(m.get("name") == standby and m.get("role") == "sync_standby" for m in members):
+                return
+            time.sleep(0.2)
+        raise ServiceError(f"Patroni does not list {standby} as sync_standby of {primary}: {members}")
+
+    def down(self) -> None:
+        """Stop HAProxy, every Patroni and postgres, the etcd members; drop nft tables and files."""
+        self.proxy.stop()
+        self.repl_proxy.stop()
+        for app, member in self.members.items():
+            member.kill()
+            faults.heal(self.topo.stack, member.node)
+            faults.unfence(self.topo.stack, member.node)
+            with contextlib.suppress(Exception):
+                self.dcs_heal(app)
+        self.etcd.down()
+        self._paths_remove()
+        self.endpoint.stop()
+        for path in (self.root, self.secrets, self.ha_root, self.endpoint.dir):
+            shutil.rmtree(path, ignore_errors=True)
+        self.state_file.unlink(missing_ok=True)
+
+    # -- Patroni's view --------------------------------------------------------------------
+    def leader(self) -> str | None:
+        """The member Patroni's REST API calls primary (None: none or several)."""
+        primaries = [a for a, m in self.members.items() if m.running() and m.role() == "primary"]
+        return primaries[0] if len(primaries) == 1 else None
+
+    def roles(self) -> dict[str, str]:
+        return {a: (m.role() if m.running() else "stopped") for a, m in self.members.items()}

@@ -1,0 +1,587 @@
+"""The drill phases when Patroni runs the database (Patroni 模式的演练步骤).
+
+Patroni decides; the drill injects the fault, watches, measures and verifies from Patroni's and
+PostgreSQL's own state. The phase names and the playbooks are the manual mode's; what differs:
+  failover     the armed failover is Patroni itself: the phase waits for the fault, then for Patroni's
+               new leader and for HAProxy to follow it. For a regional disaster the DCS quorum is
+               gone with the two centres, so the declared-disaster runbook restores etcd on the
+               survivor (`--force-new-cluster`) and promotes the standby cluster (removes
+               `standby_cluster` from its dynamic configuration).
+  partition    (dcs-partition) the production centre loses the etcd quorum, nothing else: the old
+               leader must demote itself before the same-city replica takes the lease, and no write
+               may be acknowledged by two primaries (split brain).
+  switchover   `patronictl switchover`.
+  reattach     the fenced centre comes back: Patroni rewinds it (`use_pg_rewind`) and it rejoins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from govcloud.drill import faults
+from govcloud.drill import steps as manual
+from govcloud.drill.context import DrillContext, now
+from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.loadgen import read_journal
+from govcloud.drill.netns import tcp_open
+from govcloud.drill.steps import StepFailedError, _check
+
+PATRONI_WAIT_FACTOR = 4  # a leader change must land within 4 x ttl, or the drill fails
+
+
+def _svc(ctx: DrillContext) -> PatroniService:
+    svc = ctx.service
+    if not isinstance(svc, PatroniService):
+        raise StepFailedError("this phase needs the Patroni service (演练需要 Patroni 模式)")
+    return svc
+
+
+def _limit(svc: PatroniService) -> float:
+    return float(PATRONI_WAIT_FACTOR * svc.settings.ttl + 30)
+
+
+def _cluster_view(svc: PatroniService) -> dict[str, Any]:
+    """`patronictl list` of both scopes, from a running member of each (evidence)."""
+    view: dict[str, Any] = {}
+    for app, member in svc.members.items():
+        if not member.running():
+            continue
+        scope = "dr" if app == svc.remote else "main"
+        if scope in view:
+            continue
+        try:
+            view[scope] = member.cluster()
+        except Exception as exc:  # evidence only: an unreachable DCS is itself a finding
+            view[scope] = {"error": str(exc)[-300:]}
+    return view
+
+
+def _wait_leader(svc: PatroniService, target: str, limit_s: float) -> dict[str, Any]:
+    """Poll Patroni's REST API until `target` reports role primary; the instant and the roles seen."""
+    deadline = time.monotonic() + limit_s
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        role = svc.members[target].role()
+        if not seen or seen[-1]["role"] != role:
+            seen.append({"role": role, **now()})
+        if role == "primary":
+            return {"leader": target, **now(), "roles_seen": seen}
+        time.sleep(0.1)
+    raise StepFailedError(
+        f"Patroni did not make {target} the leader within {limit_s:.0f}s (未按时选主): {seen[-5:]}"
+    )
+
+
+# -- precheck ---------------------------------------------------------------------------------------
+def precheck(ctx: DrillContext) -> dict[str, Any]:
+    svc = _svc(ctx)
+    scenario = ctx.data["scenario"]
+    checks: list[dict[str, Any]] = []
+    ticket = str(ctx.data.get("ticket") or "")
+    _check(checks, "change_ticket", bool(ticket), ticket or None, "a change ticket id (变更单号)")
+    quorum = svc.etcd.quorum_report()
+    st = svc.state()
+    fenced = list(st.get("fenced", []))
+    for centre, item in quorum.items():
+        if centre in fenced:
+            continue
+        _check(checks, f"etcd_member_healthy[{centre}]", item["healthy"], item, "running and healthy")
+    if not any(item["healthy"] for item in quorum.values()):
+        raise StepFailedError(
+            "etcd is unreachable: no member of the DCS answers, so Patroni cannot elect a leader; the drill "
+            "does not start (etcd 不可达，Patroni 无法选主，演练不启动) | " + json.dumps(quorum)
+        )
+    roles = svc.roles()
+    primary = st["primary"]
+    leader = svc.leader()
+    _check(checks, "patroni_leader", leader == primary, roles, f"{primary} is Patroni's leader")
+    writable = svc.writable()
+    _check(checks, "single_writable_primary", writable == [primary], writable, [primary])
+    endpoint = svc.endpoint_current()
+    _check(checks, "endpoint_follows_leader", endpoint == primary, svc.proxy.stat(), primary)
+    if scenario == "failback":
+        _check(
+            checks,
+            "something_to_fail_back",
+            bool(fenced) or primary != svc.prod,
+            {"primary": primary, "fenced": fenced},
+            "fenced nodes or primary outside production",
+        )
+    else:
+        _check(
+            checks,
+            "canonical_roles",
+            primary == svc.prod and not fenced,
+            {"primary": primary, "fenced": fenced},
+            {"primary": svc.prod, "fenced": []},
+        )
+        rows = {r["standby"]: r for r in svc.replication(primary)}
+        for app in (svc.city, svc.remote):
+            row = rows.get(app)
+            _check(
+                checks,
+                f"replication_streaming[{app}]",
+                bool(row and row["state"] == "streaming"),
+                row["state"] if row else "absent",
+                "streaming",
+            )
+        if svc.settings.synchronous_mode:
+            row = rows.get(svc.city)
+            _check(
+                checks,
+                "same_city_is_synchronous",
+                bool(row and row["sync_state"] in ("sync", "quorum")),
+                row["sync_state"] if row else "absent",
+                "sync (Patroni synchronous_mode)",
+            )
+    failed = [c for c in checks if not c["ok"]]
+    result = {"checks": checks, "roles": roles, "etcd": quorum, "settings": svc.settings.to_dict()}
+    if failed:
+        raise StepFailedError(
+            "pre-check failed (预检查未通过): "
+            + ", ".join(c["check"] for c in failed)
+            + " | "
+            + json.dumps(result, default=str)
+        )
+    return result
+
+
+# -- fault: a centre is lost (links cut, Patroni + postgres + etcd member killed) ---------------------
+def fault(ctx: DrillContext, victims: list[str]) -> dict[str, Any]:
+    if not ctx.data.get("lab"):
+        raise StepFailedError("fault injection is for the lab only (故障注入仅限实验环境)")
+    svc = _svc(ctx)
+    primary = svc.state()["primary"]
+    replication = svc.replication(primary)
+    lsn = svc.nodes[primary].scalar("SELECT pg_current_wal_lsn()::text")
+    deadline = time.monotonic() + 30
+    while not (ctx.dir / "failover.armed").exists():
+        if time.monotonic() > deadline:
+            raise StepFailedError("the failover watch was not armed; no fault injected (未就绪，未注入故障)")
+        time.sleep(0.05)
+    for app in victims:
+        faults.isolate(ctx.topo.stack, svc.nodes[app].node)
+    killed = {}
+    for app in victims:
+        killed[app] = {
+            "patroni_pid": svc.members[app].kill(),
+            "etcd_pid": svc.etcd.kill(app),
+        }
+    instant = now()
+    state = ctx.state()
+    state.update(fault=instant, victims=victims, old_primary=primary)
+    ctx.save_state(state)
+    return {
+        "victims": victims,
+        "survivors": [a for a in svc.nodes if a not in victims],
+        "killed": killed,
+        "replication_at_fault": replication,
+        "primary_lsn_at_fault": lsn,
+        **instant,
+    }
+
+
+def _fencing_evidence(ctx: DrillContext, svc: PatroniService, victims: list[str]) -> list[dict[str, Any]]:
+    evidence = []
+    for app in victims:
+        node = svc.nodes[app]
+        item = {
+            "node": app,
+            "patroni_running": svc.members[app].running(),
+            "postmaster_running": node.running(),
+            "port_5432_reachable_from_clients": tcp_open(ctx.topo.client_netns, node.node.ipv4, 5432, 0.3),
+            "patroni_role_seen_by_rest": svc.members[app].role(),
+            "endpoint_backend_status": svc.proxy.stat().get(app),
+        }
+        item["verified"] = not (
+            item["patroni_running"] or item["postmaster_running"] or item["port_5432_reachable_from_clients"]
+        )
+        evidence.append(item)
+    return evidence
+
+
+# -- failover: Patroni is the armed failover; the drill watches ---------------------------------------
+def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = None) -> dict[str, Any]:
+    svc = _svc(ctx)
+    old = svc.state()["primary"]
+    victims = list(victims_arg or [old])
+    phases: dict[str, Any] = {"armed": now()}
+    was_sync = next(
+        (r["standby"] for r in svc.replication(old) if r["sync_state"] in ("sync", "quorum")), None
+    )
+    (ctx.dir / "failover.armed").write_text("patroni\n", encoding="utf-8")
+    deadline = time.monotonic() + float(ctx.params.get("armed_max_seconds", 180))
+    while "fault" not in ctx.state():
+        if time.monotonic() > deadline or (ctx.dir / "failover.disarm").exists():
+            raise StepFailedError("no fault was injected; nothing to fail over (未注入故障)")
+        time.sleep(0.02)
+    if target == svc.remote:
+        # regional disaster: two of three etcd members are gone, so is the quorum. Declared disaster
+        # runbook (灾难宣告后): etcd on the survivor from its own data, then promote the standby cluster.
+        phases["declared"] = {**now(), "by": "drill (regional disaster declared / 宣告区域性灾难)"}
+        member = svc.members[target]
+        took = svc.etcd.force_new_cluster(target)
+        phases["dcs_restored"] = {**now(), "etcd_force_new_cluster_s": round(took, 3)}
+        member.wait_role(("standby_leader", "primary"), 60)
+        out = member.ctl("edit-config", "--force", "-s", "standby_cluster=null", timeout=30)
+        phases["standby_cluster_promoted"] = {**now(), "patronictl": out.strip()[-300:]}
+    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
+    phases["endpoint_switched"] = {
+        **now(),
+        "waited_s": round(svc.proxy.wait_current(target, 30), 3),
+        "backends": svc.proxy.stat(),
+    }
+    state = ctx.state()
+    state["promoted"] = True
+    state["new_primary"] = target
+    state.setdefault("events", []).append(
+        {
+            "kind": "unplanned-failover",
+            "new_primary": target,
+            **{k: state["fault"][k] for k in ("t_ns", "wall_ns")},
+        }
+    )
+    ctx.save_state(state)
+    evidence = _fencing_evidence(ctx, svc, victims)
+    phases["fenced"] = {
+        **now(),
+        "method": ["centre isolated (links cut)", "Patroni + postgres + etcd member killed (power-off)"],
+        "evidence": evidence,
+        "verified": all(e["verified"] for e in evidence),
+    }
+    if not phases["fenced"]["verified"]:
+        raise StepFailedError(f"fence not verified: {evidence}")
+    if ctx.data["scenario"] == "samecity-failover" and was_sync != target:
+        raise StepFailedError(
+            f"Patroni promoted {target}, which was not the synchronous standby ({was_sync})"
+        )
+    survivors = [a for a in svc.nodes if a not in victims and a != target]
+    for app in survivors:
+        svc.wait_streaming(target, app, 60)
+    svc.update(
+        primary=target,
+        fenced=sorted(set(svc.state().get("fenced", [])) | set(victims)),
+        sync=None,
+        endpoint=target,
+        upstream={a: target for a in survivors},
+    )
+    phases["cluster"] = {**now(), "view": _cluster_view(svc), "was_sync": was_sync}
+    return {"phases": phases, "old_primary": old, "new_primary": target, "settings": svc.settings.to_dict()}
+
+
+# -- DCS partition: the leader's centre cut off from the etcd quorum -----------------------------------
+def partition(ctx: DrillContext) -> dict[str, Any]:
+    """Cut production from etcd (replication and clients untouched); sample which nodes accept writes
+    every 50 ms until production has demoted itself and same-city leads; then heal."""
+    svc = _svc(ctx)
+    old, new = svc.prod, svc.city
+    pairs = (old, new)
+    limit = _limit(svc)
+    samples: dict[str, list[dict[str, Any]]] = {a: [] for a in pairs}
+
+    def writable(app: str) -> bool | None:
+        try:
+            return not svc.nodes[app].in_recovery()
+        except Exception:
+            return None
+
+    svc.dcs_cut(old)
+    instant = now()
+    state = ctx.state()
+    state.update(fault=instant, victims=[], old_primary=old, partitioned=[old])
+    ctx.save_state(state)
+    deadline = time.monotonic() + limit
+    demoted_at = promoted_at = None
+    while time.monotonic() < deadline:
+        t = time.monotonic_ns()
+        for app in pairs:
+            w = writable(app)
+            if not samples[app] or samples[app][-1]["writable"] != w:
+                samples[app].append({"t_ns": t, "writable": w})
+        if demoted_at is None and samples[old][-1]["writable"] is False:
+            demoted_at = t
+        if promoted_at is None and samples[new][-1]["writable"] is True:
+            promoted_at = t
+        if demoted_at and promoted_at and svc.members[new].role() == "primary":
+            break
+        time.sleep(0.05)
+    else:
+        raise StepFailedError(
+            f"partition: no clean leader change within {limit:.0f}s (未完成切换): {json.dumps(samples)}"
+        )
+    overlap_s = _overlap(samples[old], samples[new])
+    state = ctx.state()
+    state["promoted"] = True
+    state["new_primary"] = new
+    state.setdefault("events", []).append(
+        {"kind": "dcs-partition", "new_primary": new, "t_ns": instant["t_ns"], "wall_ns": instant["wall_ns"]}
+    )
+    ctx.save_state(state)
+    endpoint_s = svc.proxy.wait_current(new, 30)
+    # writes acknowledged by the old leader after the new one accepted writes: split-brain writes
+    acks_after = [
+        r
+        for r in read_journal(ctx.dir / "load-journal.jsonl")
+        if r.get("ev") == "ack" and r.get("node") == old and int(r["t"]) > promoted_at
+    ]
+    old_log = svc.members[old].log.read_text(encoding="utf-8", errors="replace")
+    demote_lines = [
+        line
+        for line in old_log.splitlines()
+        if re.search(r"demot|failed to update leader lock|Loop time exceeded|DCS", line)
+    ][-6:]
+    healed_at = now()
+    svc.dcs_heal(old)
+    svc.members[old].wait_role(("replica",), 120)
+    svc.wait_streaming(new, old, 120)
+    svc.update(primary=new, sync=None, endpoint=new, upstream={old: new, svc.remote: new})
+    split_brain = overlap_s > 0 or bool(acks_after)
+    result = {
+        "partitioned": old,
+        **instant,
+        "old_leader_demoted_after_s": round((demoted_at - instant["t_ns"]) / 1e9, 3),
+        "new_leader_writable_after_s": round((promoted_at - instant["t_ns"]) / 1e9, 3),
+        "demoted_before_new_leader": demoted_at <= promoted_at,
+        "both_writable_overlap_s": round(overlap_s, 3),
+        "acks_on_old_leader_after_new_leader": len(acks_after),
+        "split_brain": split_brain,
+        "endpoint_followed_s": round(endpoint_s, 3),
+        "samples": samples,
+        "old_leader_patroni_log": demote_lines,
+        "healed": healed_at,
+        "cluster": _cluster_view(svc),
+    }
+    (ctx.dir / "partition.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if split_brain:
+        raise StepFailedError(f"SPLIT BRAIN (脑裂): {json.dumps({k: result[k] for k in list(result)[:10]})}")
+    return result
+
+
+def _overlap(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
+    """Seconds during which both sample series said writable."""
+
+    def intervals(series: list[dict[str, Any]]) -> list[tuple[int, int]]:
+        out = []
+        end_all = time.monotonic_ns()
+        for i, s in enumerate(series):
+            if s["writable"]:
+                end = series[i + 1]["t_ns"] if i + 1 < len(series) else end_all
+                out.append((s["t_ns"], end))
+        return out
+
+    total = 0
+    for s1, e1 in intervals(a):
+        for s2, e2 in intervals(b):
+            total += max(0, min(e1, e2) - max(s1, s2))
+    return total / 1e9
+
+
+# -- planned switchover -------------------------------------------------------------------------------
+def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
+    svc = _svc(ctx)
+    old = svc.state()["primary"]
+    if target == old:
+        return {"skipped": f"{target} is already the primary", "old_primary": old, "new_primary": target}
+    if svc.settings.synchronous_mode:
+        # Patroni switches over only to the synchronous standby in synchronous_mode
+        svc.wait_sync_standby(old, target, 60)
+    replication_at_start = svc.replication(old)
+    start = now()
+    state = ctx.state()
+    state.setdefault("switchovers", []).append({"from": old, "to": target, **start})
+    state["promoted"] = True
+    state.setdefault("events", []).append(
+        {
+            "kind": "planned-switchover",
+            "new_primary": target,
+            "t_ns": start["t_ns"],
+            "wall_ns": start["wall_ns"],
+        }
+    )
+    ctx.save_state(state)
+    out = svc.members[old].ctl("switchover", "--primary", old, "--candidate", target, "--force", timeout=120)
+    phases: dict[str, Any] = {"patronictl": {**now(), "output": out.strip()[-400:]}}
+    if "switched over" not in out.lower():
+        raise StepFailedError(f"patronictl switchover did not switch over (切换未执行): {out.strip()[-600:]}")
+    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
+    phases["endpoint_switched"] = {**now(), "waited_s": round(svc.proxy.wait_current(target, 30), 3)}
+    svc.members[old].wait_role(("replica",), 120)
+    svc.wait_streaming(target, old, 120)
+    phases["old_primary_attached_as_standby"] = now()
+    svc.update(primary=target, endpoint=target, sync=old, upstream={old: target, svc.remote: target})
+    return {
+        "phases": phases,
+        "old_primary": old,
+        "new_primary": target,
+        "replication_at_start": replication_at_start,
+    }
+
+
+# -- failback ------------------------------------------------------------------------------------------
+def reattach(ctx: DrillContext) -> dict[str, Any]:
+    """Bring the lost centres back: links healed, etcd member restarted, Patroni rewinds and rejoins."""
+    svc = _svc(ctx)
+    st = svc.state()
+    primary = st["primary"]
+    if primary == svc.remote:
+        raise StepFailedError(
+            "failback after a regional failover is not automated in Patroni mode: the main cluster must be "
+            "rebuilt as a standby cluster of the DR centre (see docs/drills.md); re-provision with "
+            "`govcloud drill service up --ha patroni` (区域切换后的回切需重建主集群)"
+        )
+    result: dict[str, Any] = {"primary": primary, "nodes": {}}
+    for app in st.get("fenced", []):
+        member = svc.members[app]
+        entry: dict[str, Any] = {"start": now(), "healed": faults.heal(ctx.topo.stack, member.node)}
+        faults.unfence(ctx.topo.stack, member.node)
+        if not svc.etcd.running(app):
+            svc.etcd.start(app, state="existing")
+        svc.etcd.wait_healthy([app], 60)
+        log_start = member.log.stat().st_size if member.log.exists() else 0
+        member.start()
+        member.wait_role(("replica",), 180)
+        svc.wait_streaming(primary, app, 120)
+        text = member.log.read_text(encoding="utf-8", errors="replace")[log_start:]
+        entry["patroni_log"] = [ln for ln in text.splitlines() if re.search(r"rewind|bootstrap|replica", ln)][
+            -8:
+        ]
+        entry["method"] = "pg_rewind (Patroni use_pg_rewind)" if "rewind" in text else "rejoined"
+        entry["end"] = now()
+        result["nodes"][app] = entry
+        svc.update(
+            fenced=[a for a in svc.state()["fenced"] if a != app],
+            upstream={**svc.state()["upstream"], app: primary},
+        )
+    return result
+
+
+def restore_roles(ctx: DrillContext) -> dict[str, Any]:
+    """Production leads, same-city is Patroni's synchronous standby, the DR standby cluster streams."""
+    svc = _svc(ctx)
+    if svc.leader() != svc.prod:
+        raise StepFailedError(f"production is not Patroni's leader ({svc.roles()})")
+    svc.wait_sync_standby(svc.prod, svc.city, 60)
+    svc.wait_streaming(svc.prod, svc.remote, 60)
+    svc.update(
+        primary=svc.prod,
+        sync=svc.city,
+        endpoint=svc.prod,
+        upstream={svc.city: svc.prod, svc.remote: svc.prod},
+    )
+    return {"replication": svc.replication(svc.prod), "roles": svc.roles()}
+
+
+# -- verify -----------------------------------------------------------------------------------------
+def verify(ctx: DrillContext) -> dict[str, Any]:
+    svc = _svc(ctx)
+    st = svc.state()
+    primary = st["primary"]
+    checks: list[dict[str, Any]] = []
+    writable = svc.writable()
+    _check(checks, "exactly_one_writable_node", writable == [primary], writable, [primary])
+    _check(checks, "patroni_leader", svc.leader() == primary, svc.roles(), primary)
+    _check(checks, "endpoint_follows_leader", svc.endpoint_current() == primary, svc.proxy.stat(), primary)
+    running = [a for a in svc.nodes if a not in st.get("fenced", []) and svc.nodes[a].running()]
+    for app in running:
+        if app != primary:
+            _check(
+                checks,
+                f"caught_up[{app}]",
+                svc.wait_caught_up(primary, app, 30),
+                app,
+                "replayed to primary LSN",
+            )
+    digests = [{**svc.digest(a, ctx.drill_id), "all_runs": svc.digest(a, None)} for a in running]
+    ref = digests[[d["node"] for d in digests].index(primary)]
+    for d in digests:
+        same = (
+            d["rows"] == ref["rows"]
+            and d["md5"] == ref["md5"]
+            and d["all_runs"] == {**ref["all_runs"], "node": d["node"]}
+        )
+        _check(
+            checks,
+            f"consistent[{d['node']}]",
+            same,
+            {"rows": d["rows"], "md5": d["md5"]},
+            {"rows": ref["rows"], "md5": ref["md5"]},
+        )
+    fencing = _fencing_evidence(ctx, svc, list(st.get("fenced", [])))
+    for item in fencing:
+        _check(
+            checks,
+            f"old_primary_cannot_accept_writes[{item['node']}]",
+            item["verified"],
+            item,
+            "Patroni and postgres not running, port unreachable",
+        )
+    result = {
+        "checks": checks,
+        "digests": digests,
+        "fencing": fencing,
+        "primary": primary,
+        "cluster": _cluster_view(svc),
+        "consistent": all(c["ok"] for c in checks if c["check"].startswith("consistent")),
+    }
+    failed = [c for c in checks if not c["ok"]]
+    if failed:
+        raise StepFailedError("verification failed (验证未通过): " + json.dumps(failed, default=str))
+    return result
+
+
+# -- abort ------------------------------------------------------------------------------------------
+def abort(ctx: DrillContext) -> dict[str, Any]:
+    """Stop the load, heal injected faults and the DCS cut; Patroni keeps (or restores) one leader."""
+    svc = _svc(ctx)
+    actions: list[str] = []
+    (ctx.dir / "failover.disarm").write_text("abort\n", encoding="utf-8")
+    if ctx.state().get("loadgen_pid"):
+        manual.load_stop(ctx, wait_for_recovery=False)
+        actions.append("load generator stopped")
+    state = ctx.state()
+    for app in svc.nodes:
+        if svc.dcs_heal(app):
+            actions.append(f"{app}: DCS partition healed")
+    if not state.get("promoted"):
+        for app, member in svc.members.items():
+            if faults.heal(ctx.topo.stack, member.node):
+                actions.append(f"{app}: injected fault healed")
+            if not svc.etcd.running(app):
+                svc.etcd.start(app, state="existing")
+                actions.append(f"{app}: etcd member restarted")
+            if not member.running():
+                member.start()
+                actions.append(f"{app}: Patroni restarted")
+    deadline = time.monotonic() + _limit(svc)
+    while svc.leader() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    leader = svc.leader()
+    if leader:
+        svc.update(primary=leader, endpoint=leader)
+    writable = svc.writable()
+    return {
+        "actions": actions,
+        "leader": leader,
+        "writable": writable,
+        "roles": svc.roles(),
+        "documented_state": "unchanged" if not state.get("promoted") else "failed over",
+        "single_writable": len(writable) == 1,
+    }
+
+
+PHASES: dict[str, Callable[..., dict[str, Any]]] = {
+    **manual.PHASES,
+    "precheck": precheck,
+    "fault": fault,
+    "failover": failover,
+    "partition": partition,
+    "switchover": switchover,
+    "reattach": reattach,
+    "restore-roles": restore_roles,
+    "verify": verify,
+    "abort": abort,
+}

@@ -1,0 +1,50 @@
+"""Which database service a stack runs: govcloud's manual one or Patroni's (one state file decides)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from govcloud.drill import steps
+from govcloud.drill.ha import steps as ha_steps
+from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.ha.settings import HaSettings
+from govcloud.drill.pgservice import Service
+from govcloud.drill.restore import restore_test
+from govcloud.drill.topology import Topology
+
+
+def current_mode(topo: Topology) -> str | None:
+    """The mode of the service provisioned on this stack, or None when there is none."""
+    path = topo.state_dir / "service.json"
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return str(data.get("mode", "manual"))
+
+
+def open_service(topo: Topology) -> Service:
+    """The service as provisioned (manual when none is)."""
+    return PatroniService(topo) if current_mode(topo) == "patroni" else Service(topo)
+
+
+def new_service(topo: Topology, settings: HaSettings) -> Service:
+    """A service to provision with `settings` (its `up()` replaces whatever ran before)."""
+    return PatroniService(topo, settings) if settings.engine == "patroni" else Service(topo)
+
+
+def matches(topo: Topology, settings: HaSettings) -> bool:
+    """The provisioned service is of the wanted mode and, for Patroni, has the wanted timings."""
+    mode = current_mode(topo)
+    if mode is None or mode != settings.engine:
+        return False
+    if mode == "manual":
+        return True
+    svc = PatroniService(topo)
+    return bool(svc.state().get("ha") == settings.to_dict())
+
+
+def phases(service: Service) -> dict[str, Callable[..., dict[str, Any]]]:
+    table = ha_steps.PHASES if isinstance(service, PatroniService) else steps.PHASES
+    return {**table, "restore-test": restore_test}
