@@ -35,7 +35,8 @@ def _govcloud(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[s
 # through another fixture, is a `lab` test, whatever its file says. Fixtures that reach the lab through
 # `request.getfixturevalue` are listed too, since pytest cannot see that dependency.
 LAB_FIXTURES = frozenset(
-    {"lab", "lab_inventory", "lab_tenant_inventory", "drill_lab", "harden_inventory", "infra_inventory"}
+    {"lab", "lab_inventory", "lab_tenant_inventory", "drill_lab", "drill_topology", "patroni_lab",
+     "harden_inventory", "infra_inventory"}
 )
 
 

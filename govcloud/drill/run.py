@@ -67,6 +67,9 @@ def run_drill(
             services.new_service(topo, settings).up()
             provisioned = True
         svc = services.open_service(topo)
+        why_not = svc.refusal()
+        if why_not:
+            raise safety.DrillRefusedError(why_not)
         drills_dir = evidence_dir(stack) / "drills"
         workdir = drills_dir / drill_id
         workdir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
-"""Fixtures of the drill tests: one replicated database service per session, on the real lab when
-the `lab` fixture of tests/conftest.py exists and works, otherwise on the drill's own gc-ddev
-testbed (or when GOVCLOUD_DRILL_TOPOLOGY=testbed). The choice is printed in the test output
-("[drill] topology: ...")."""
+"""Fixtures of the drill tests: the session's real lab (the `lab` fixture of tests/conftest.py) and,
+per test module, one database service on it: the manual one (`drill_lab`) or Patroni's
+(`patroni_lab`). The two share the db hosts, so each module takes its service down at its end.
+A lab that does not come up fails these tests; there is no fallback topology.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from govcloud.drill import testbed
+from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.pgservice import Service
 from govcloud.drill.topology import Topology, TopologyError, from_lab_status
 
@@ -29,58 +31,76 @@ class DrillLab:
     plan: dict[str, Any] | None = None
 
 
+@dataclass
+class DrillTopology:
+    stack: str
+    status: dict[str, Any]
+    topo: Topology
+    plan: dict[str, Any] | None
+
+
 def _say(config: pytest.Config, line: str) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(line)
 
 
+def _plan(args: list[str]) -> dict[str, Any] | None:
+    if args[:1] == ["--plan"]:
+        data: dict[str, Any] = json.loads(Path(args[1]).read_text(encoding="utf-8"))
+        return data
+    from govcloud.plan import load_plan  # noqa: PLC0415 - only for GOVCLOUD_LAB_PLAN=stack:NAME
+
+    return load_plan(stack=args[1]).to_json()
+
+
 @pytest.fixture(scope="session")
-def drill_lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DrillLab]:
-    if os.geteuid() != 0:
-        pytest.fail("the drill tests need root (network namespaces, nftables, postgres as its own user)")
-    status: dict[str, Any] | None = None
-    plan: dict[str, Any] | None = None
-    why = ""
-    forced = os.environ.get("GOVCLOUD_DRILL_TOPOLOGY", "")
-    try:
-        if forced == "testbed":
-            raise pytest.FixtureLookupError("lab", request, "GOVCLOUD_DRILL_TOPOLOGY=testbed")
-        candidate = request.getfixturevalue("lab")
-        from_lab_status(candidate)
-        status = candidate
-        plan = json.loads(Path(request.getfixturevalue("lab_plan_path")).read_text(encoding="utf-8"))
-    except pytest.FixtureLookupError:
-        why = (
-            "GOVCLOUD_DRILL_TOPOLOGY=testbed"
-            if forced == "testbed"
-            else "no `lab` fixture in tests/conftest.py"
-        )
-    except (Exception, pytest.skip.Exception, pytest.fail.Exception) as exc:
-        why = f"`lab` fixture not usable for drills: {str(exc)[:200]}"
-    built_testbed = status is None
-    if status is None:
-        status = testbed.up()
-        choice = f"own testbed gc-{testbed.STACK}-* ({why})"
-        topo = from_lab_status(status, source="testbed")
-    else:
-        choice = f"real lab, stack {status['stack']} (`lab` fixture)"
-        topo = from_lab_status(status, source="lab")
-    _say(request.config, f"[drill] topology: {choice}")
+def drill_topology(
+    request: pytest.FixtureRequest,
+    lab: dict[str, Any],
+    lab_plan_args: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DrillTopology]:
+    topo = from_lab_status(lab, source="lab")
+    _say(request.config, f"[drill] topology: real lab, stack {lab['stack']} (`lab` fixture)")
     old_root = os.environ.get("GOVCLOUD_EVIDENCE_ROOT")
     os.environ["GOVCLOUD_EVIDENCE_ROOT"] = str(tmp_path_factory.mktemp("evidence"))
-    service = Service(topo)
     try:
-        service.up()
-        yield DrillLab(stack=topo.stack, status=status, topo=topo, service=service, choice=choice, plan=plan)
+        yield DrillTopology(stack=topo.stack, status=lab, topo=topo, plan=_plan(lab_plan_args))
     finally:
-        service.down()
-        if built_testbed:
-            testbed.down()
         if old_root is None:
             os.environ.pop("GOVCLOUD_EVIDENCE_ROOT", None)
         else:
             os.environ["GOVCLOUD_EVIDENCE_ROOT"] = old_root
+
+
+def _service_lab(where: DrillTopology, service: Service, choice: str) -> Iterator[DrillLab]:
+    try:
+        service.up()
+        yield DrillLab(
+            stack=where.stack,
+            status=where.status,
+            topo=where.topo,
+            service=service,
+            choice=choice,
+            plan=where.plan,
+        )
+    finally:
+        service.down()
+
+
+@pytest.fixture(scope="module")
+def drill_lab(drill_topology: DrillTopology) -> Iterator[DrillLab]:
+    """The manual service (govcloud's own runbook orchestration) for one test module."""
+    yield from _service_lab(drill_topology, Service(drill_topology.topo), "manual")
+
+
+@pytest.fixture(scope="module")
+def patroni_lab(drill_topology: DrillTopology) -> Iterator[DrillLab]:
+    """Patroni + etcd + HAProxy with the lab timings, for one test module."""
+    yield from _service_lab(
+        drill_topology, PatroniService(drill_topology.topo, PRESETS["patroni-lab"]), "patroni-lab"
+    )
 
 
 def synthetic_status(*, with_dr: bool = True) -> dict[str, Any]:

@@ -51,7 +51,13 @@ CONTRACT_FIELDS = (
 
 def _drill(lab: DrillLab, scenario: str, **params: Any) -> dict[str, Any]:
     return run_drill(
-        lab.stack, scenario, ticket="CHG-TEST-7", status=lab.status, params=params or None, plan=lab.plan
+        lab.stack,
+        scenario,
+        ticket="CHG-TEST-7",
+        status=lab.status,
+        params=params or None,
+        plan=lab.plan,
+        ha="manual",
     )
 
 
@@ -209,6 +215,8 @@ def test_cli_refuses_without_ticket_and_lists_scenarios(drill_lab: DrillLab) -> 
         "samecity-failover",
         "regional-failover",
         "failback",
+        "dcs-partition",
+        "restore-test",
     }
     refused = runner.invoke(app, ["drill", "run", "planned-switchover", "--stack", drill_lab.stack])
     assert refused.exit_code == 2

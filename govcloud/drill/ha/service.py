@@ -76,6 +76,18 @@ class PatroniService(Service):
     def endpoint_current(self) -> str | None:
         return self.proxy.current()
 
+    def refusal(self) -> str | None:
+        """A drill on Patroni needs the etcd quorum it is about to exercise: refuse without one."""
+        report = self.etcd.quorum_report()
+        healthy = [c for c, item in report.items() if item["healthy"]]
+        if len(healthy) * 2 <= len(report):
+            return (
+                f"etcd has no quorum ({len(healthy)} of {len(report)} members healthy: {report}); "
+                "Patroni cannot elect or keep a leader, so the drill does not start. Check the members' "
+                f"logs under {self.etcd.root} and `etcdctl endpoint health` / etcd 仲裁不可用，演练不启动"
+            )
+        return None
+
     # -- replication paths through the delay relays ------------------------------------------
     def _paths_apply(self) -> None:
         for src in self.topo.nodes:
