@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Benchmark of the DR drills (灾备演练基准): RTO and RPO over repeated runs, printed as JSON.
+"""Benchmark of the DR drills (灾备演练基准), side by side per HA mode: RTO and RPO over repeated runs.
 
-Each round runs, on one replicated database service:
-  samecity-failover -> failback -> regional-failover -> failback
-  -> regional-failover with a 1 s replication outage before the disaster -> failback
-  -> planned-switchover (prod -> same-city -> prod)
+Modes (`--modes`, default all three, one replicated database service each, same lab):
+  manual       govcloud's own orchestration (witnesses, fencing, pg_promote, DNS endpoint)
+  patroni      Patroni 4.1.5 + etcd 3.4 with Patroni's defaults (ttl 30 s, loop_wait 10 s, retry 10 s)
+  patroni-lab  the same, tuned for the lab (ttl 20 s = Patroni's minimum, loop_wait 1 s, retry 5 s)
+Each round runs:
+  samecity-failover -> failback -> dcs-partition (Patroni only) -> planned-switchover
+  -> restore-test -> regional-failover -> failback (manual) | service re-provisioned (Patroni)
+  -> regional-failover with a 1 s replication outage before the disaster -> failback (manual only)
 and the figures come from each drill record (client journal: RTO = fault -> first write
-acknowledged by the new primary; RPO = acknowledged writes lost). Default: the drill's own gc-ddev
-testbed; `--lab-status FILE` runs on a lab described by `govcloud lab status --json`.
+acknowledged by the new primary; RPO = acknowledged writes lost). `--lab-status FILE` runs on a
+lab described by `govcloud lab status --json` (default: the drill's own gc-ddev testbed).
 
-Usage: sudo .venv/bin/python bench/drill_bench.py [--runs 5] [--lab-status FILE] [--out FILE]
+Usage: sudo .venv/bin/python bench/drill_bench.py --lab-status S.json --plan P.json [--runs 5]
+       [--modes manual,patroni,patroni-lab] [--out FILE]
 """
 
 from __future__ import annotations
@@ -25,29 +30,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govcloud.drill import testbed
-from govcloud.drill.pgservice import Service
+from govcloud.drill import services, testbed
+from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.run import run_drill
 from govcloud.drill.source import topology
 
 TARGETS: dict[str, dict[str, Any]] = {
-    "samecity-failover": {"rto_s": 5.0, "rpo_writes_lost": 0},
-    "regional-failover": {"rto_s": 30.0},
-    "regional-failover+outage": {"rto_s": 30.0},
+    "samecity-failover": {"rto_s": 60.0, "rpo_writes_lost": 0},
+    "dcs-partition": {"rto_s": 60.0, "rpo_writes_lost": 0},
+    "regional-failover": {"rto_s": 120.0},
+    "regional-failover+outage": {"rto_s": 120.0},
     "planned-switchover": {"rto_s": None, "rpo_writes_lost": 0},
     "failback": {"rpo_writes_lost": 0},
-}
-
-# Default Patroni (ttl 30 s, loop_wait 10 s, retry_timeout 10 s), reasoned from its documented
-# algorithm (not run here): the leader renews its key every loop_wait; a crashed leader's key
-# expires ttl after its last renewal, i.e. 20-30 s after the crash; replicas watching the key then
-# race (WAL position check over REST) and the winner promotes (~1-2 s); clients reconnect.
-PATRONI_ANCHOR = {
-    "config": {"ttl_s": 30, "loop_wait_s": 10, "retry_timeout_s": 10},
-    "unplanned_failover_rto_s": {"best": 21.0, "typical": 26.0, "worst": 32.0},
-    "basis": "leader key expires ttl - (0..loop_wait) after the crash = 20..30 s; + leader race and "
-    "pg_ctl promote ~1-2 s; + client reconnect. Without a DCS watch replicas notice up to loop_wait "
-    "later (worst ~41 s). Reasoned from the documented algorithm, not measured here.",
+    "restore-test": {},
 }
 
 
@@ -64,6 +59,25 @@ def _figures(rec: dict[str, Any]) -> dict[str, Any]:
         "longest_write_gap_s": a.get("longest_write_gap_s"),
         "phase_durations_s": a.get("phase_durations_s"),
         "server_side_commits_after": [s.get("commits_after") for s in a.get("server_side") or []],
+        "partition": {
+            k: (rec.get("partition") or {}).get(k)
+            for k in (
+                "old_leader_demoted_after_s",
+                "new_leader_writable_after_s",
+                "demoted_before_new_leader",
+                "both_writable_overlap_s",
+                "acks_on_old_leader_after_new_leader",
+                "split_brain",
+            )
+        }
+        if rec.get("partition")
+        else None,
+        "restore": {
+            k: (rec.get("restore_test") or {}).get(k)
+            for k in ("backup_s", "verify_s", "restore_s", "backup_bytes", "matched")
+        }
+        if rec.get("restore_test")
+        else None,
         "duration_s": rec.get("duration_s"),
         "reasons": rec.get("reasons"),
     }
@@ -98,8 +112,71 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             summary["rto_target_met_by_max"] = max(rto) < target["rto_s"]
         if "rpo_writes_lost" in target and lost:
             summary["rpo_target_met"] = max(lost) == target["rpo_writes_lost"]
+        parts = [r["partition"] for r in items if r.get("partition")]
+        if parts:
+            summary["no_split_brain"] = f"{sum(1 for p in parts if p['split_brain'] is False)}/{len(parts)}"
+            summary["old_leader_demoted_after_s"] = _stats(
+                [float(p["old_leader_demoted_after_s"]) for p in parts]
+            )
+        restores = [r["restore"] for r in items if r.get("restore")]
+        if restores:
+            summary["restore_s"] = _stats(
+                [float(r["backup_s"] + r["verify_s"] + r["restore_s"]) for r in restores]
+            )
+            summary["restores_matched"] = f"{sum(1 for r in restores if r['matched'])}/{len(restores)}"
         out[key] = summary
     return out
+
+
+def _bench_mode(
+    mode: str, rounds: int, *, stack: str, status: dict[str, Any], the_plan: Any, topo: Any
+) -> dict[str, list[dict[str, Any]]]:
+    settings = PRESETS[mode]
+    patroni = settings.engine == "patroni"
+    plan: list[tuple[str, str, dict[str, Any]]] = [
+        ("samecity-failover", "samecity-failover", {}),
+        ("failback", "failback", {}),
+    ]
+    if patroni:
+        plan.append(("dcs-partition", "dcs-partition", {}))
+    plan += [
+        ("planned-switchover", "planned-switchover", {}),
+        ("restore-test", "restore-test", {}),
+        ("regional-failover", "regional-failover", {}),
+    ]
+    if not patroni:  # failback from the DR centre is automated in the manual mode only
+        plan += [
+            ("failback", "failback", {}),
+            ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
+            ("failback", "failback", {}),
+        ]
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k, _s, _p in plan}
+    services.new_service(topo, settings).up()
+    for rnd in range(1, rounds + 1):
+        if rnd > 1 and patroni:  # the previous round ended with the DR centre as primary
+            services.new_service(topo, settings).up()
+        for key, scenario, params in plan:
+            rec = run_drill(
+                stack,
+                scenario,
+                ticket=f"BENCH-{mode}-{rnd}",
+                status=status,
+                params=params or None,
+                plan=the_plan,
+                ha=mode,
+            )
+            fig = _figures(rec)
+            runs[key].append(fig)
+            print(
+                f"{mode} round {rnd} {key}: {fig['status']} rto={fig['rto_write_s']} "
+                f"lost={fig['rpo_writes_lost']} rpo_s={fig['rpo_s']}"
+                + (f" split_brain={fig['partition']['split_brain']}" if fig.get("partition") else ""),
+                file=sys.stderr,
+                flush=True,
+            )
+            if rec["status"] != "passed":
+                raise RuntimeError(f"{mode} {key} did not pass: {rec['reasons']}")
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,9 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lab-status", type=Path, help="lab status JSON (default: the own gc-ddev testbed)")
     parser.add_argument("--plan", type=Path, help="plan JSON of that lab (centre roles, system targets)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--modes", default="manual,patroni,patroni-lab", help="comma-separated HA modes")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("drill_bench needs root", file=sys.stderr)
+        return 2
+    modes = [m for m in args.modes.split(",") if m]
+    unknown = [m for m in modes if m not in PRESETS]
+    if unknown:
+        print(f"unknown mode(s) {unknown}; known: {', '.join(PRESETS)}", file=sys.stderr)
         return 2
     os.environ.setdefault("GOVCLOUD_EVIDENCE_ROOT", tempfile.mkdtemp(prefix="gc-drill-bench-"))
     own_testbed = args.lab_status is None
@@ -120,42 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     stack = str(status["stack"])
     the_plan = json.loads(args.plan.read_text(encoding="utf-8")) if args.plan else None
     topo, _plan = topology(stack, status, the_plan)
-    service = Service(topo)
     started = time.time()
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in TARGETS}
-    plan = [
-        ("samecity-failover", "samecity-failover", {}),
-        ("failback", "failback", {}),
-        ("regional-failover", "regional-failover", {}),
-        ("failback", "failback", {}),
-        ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
-        ("failback", "failback", {}),
-        ("planned-switchover", "planned-switchover", {}),
-    ]
+    by_mode: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
-        service.up()
-        for rnd in range(1, args.runs + 1):
-            for key, scenario, params in plan:
-                rec = run_drill(
-                    stack,
-                    scenario,
-                    ticket=f"BENCH-{rnd}",
-                    status=status,
-                    params=params or None,
-                    plan=the_plan,
-                )
-                fig = _figures(rec)
-                runs[key].append(fig)
-                print(
-                    f"round {rnd} {key}: {fig['status']} rto={fig['rto_write_s']} "
-                    f"lost={fig['rpo_writes_lost']} rpo_s={fig['rpo_s']}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                if rec["status"] != "passed":
-                    raise RuntimeError(f"{key} did not pass: {rec['reasons']}")
+        for mode in modes:
+            by_mode[mode] = _bench_mode(
+                mode, args.runs, stack=stack, status=status, the_plan=the_plan, topo=topo
+            )
     finally:
-        service.down()
+        services.open_service(topo).down()
         if own_testbed:
             testbed.down()
     result = {
@@ -175,9 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": round(time.time() - started, 1),
-        "summary": summarise(runs),
-        "runs": runs,
-        "patroni_default_anchor": PATRONI_ANCHOR,
+        "modes": {m: PRESETS[m].to_dict() for m in modes},
+        "summary": {m: summarise(r) for m, r in by_mode.items()},
+        "runs": by_mode,
     }
     text = json.dumps(result, ensure_ascii=False, indent=1)
     if args.out:

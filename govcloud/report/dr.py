@@ -109,6 +109,7 @@ def drill_out(info: InputFile, d: Drill, plan: PlanDocument | None) -> DrillOut:
             {"name": st.name, "at": st.at, "ended_at": st.ended_at, "result": st.result} for st in d.steps
         ],
         systems=systems,
+        engine=d.engine,
     )
 
 

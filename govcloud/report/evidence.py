@@ -186,6 +186,7 @@ def _from_drill_record(d: dict[str, Any]) -> dict[str, Any]:
                      if e.get("status") == "evidenced"],
         "claimed_level": g.get("level_supported_as_evidence"),
         "result": "pass" if d.get("passed") else "fail",
+        "engine": _part(d, "service").get("engine"),
     }
 
 
@@ -212,6 +213,7 @@ class Drill(_Model):
     elements: list[str] = Field(default_factory=list)
     claimed_level: int | None = None
     result: Literal["pass", "fail"]
+    engine: str | None = None  # what ran the database and its failover (PostgreSQL, Patroni + etcd...)
 
 
 # ---- loading --------------------------------------------------------------------------------------------

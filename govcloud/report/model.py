@@ -142,6 +142,7 @@ class DrillOut(_Out):
     consistency: str | None
     steps: list[dict[str, str | None]]
     systems: list[DrillSystemOut]
+    engine: str | None = None
 
 
 class DrSystemOut(_Out):

@@ -1,0 +1,98 @@
+"""Unit tests of the Patroni mode's pure parts: settings, the rendered configurations, the refusal of
+a scenario the mode cannot run, the partition overlap. No namespaces, no root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud.drill import scenarios
+from govcloud.drill.ha import haproxy, patroni
+from govcloud.drill.ha.settings import PRESETS, HaSettings, HaSettingsError, resolve
+from govcloud.drill.ha.steps import _overlap
+from govcloud.drill.pgnode import PgNode
+from govcloud.drill.run import run_drill
+from govcloud.drill.safety import DrillRefusedError
+from govcloud.drill.topology import from_lab_status
+from tests.drill.conftest import synthetic_status
+
+PASSWORDS = {"postgres": "p", "replicator": "r", "drill_app": "a"}
+
+
+def test_settings_enforce_patronis_rule_and_minimums() -> None:
+    with pytest.raises(HaSettingsError, match="loop_wait"):
+        HaSettings(ttl=20, loop_wait=10, retry_timeout=10)  # 10 + 2 x 10 > 20
+    with pytest.raises(HaSettingsError, match="ttl >= 20"):
+        HaSettings(ttl=10, loop_wait=1, retry_timeout=3)  # Patroni would silently raise ttl to 20
+    with pytest.raises(HaSettingsError, match="engine"):
+        HaSettings(engine="repmgr")
+    assert HaSettings(engine="manual", ttl=1).engine == "manual"  # timings do not apply
+
+
+def test_cli_choice_wins_over_the_plan_and_the_plan_over_the_default() -> None:
+    plan_ha = {"engine": "patroni", "ttl": 40, "loop_wait": 10, "retry_timeout": 10}
+    assert resolve("patroni-lab", plan_ha) == PRESETS["patroni-lab"]
+    assert resolve(None, plan_ha).ttl == 40
+    assert resolve(None, None).engine == "manual"
+    with pytest.raises(HaSettingsError, match="--ha"):
+        resolve("fast", None)
+
+
+def _member_config(tmp_path: Path, role: str, standby_of: tuple[str, int] | None) -> dict[str, object]:
+    topo = from_lab_status(synthetic_status())
+    node = topo.by_role(role)
+    return patroni.render(
+        stack="unit",
+        node=node,
+        pg=PgNode(node, tmp_path, tmp_path / "pgpass"),
+        settings=PRESETS["patroni-lab"],
+        etcd_hosts=["198.19.250.1:2379", "198.19.250.2:2379", "198.19.250.3:2379"],
+        passwords=PASSWORDS,
+        standby_of=standby_of,
+    )
+
+
+def test_main_cluster_member_is_synchronous_with_rewind(tmp_path: Path) -> None:
+    conf = _member_config(tmp_path, "production", None)
+    dcs = conf["bootstrap"]["dcs"]  # type: ignore[index]
+    assert conf["scope"] == "gc-unit" and conf["name"] == "prod"
+    assert dcs["synchronous_mode"] is True and "standby_cluster" not in dcs
+    assert (dcs["ttl"], dcs["loop_wait"], dcs["retry_timeout"]) == (20, 1, 5)
+    assert dcs["postgresql"]["use_pg_rewind"] is True
+    pg = conf["postgresql"]
+    assert pg["parameters"]["govcloud.node"] == "prod"  # type: ignore[index]
+    assert any("127.0.0.1/32" in line for line in pg["pg_hba"])  # type: ignore[index]
+    yaml.safe_dump(conf)  # serialisable as Patroni reads it
+
+
+def test_dr_member_is_a_standby_cluster_of_the_leader_following_proxy(tmp_path: Path) -> None:
+    conf = _member_config(tmp_path, "remote-dr", ("127.0.0.1", 5001))
+    dcs = conf["bootstrap"]["dcs"]  # type: ignore[index]
+    assert conf["scope"] == "gc-unit-dr"
+    assert dcs["standby_cluster"]["host"] == "127.0.0.1" and dcs["standby_cluster"]["port"] == 5001
+    assert dcs["synchronous_mode"] is False  # a standby cluster replicates asynchronously
+
+
+def test_haproxy_checks_patroni_primary_and_cuts_sessions_of_a_demoted_leader(tmp_path: Path) -> None:
+    text = haproxy.render([("prod", "198.19.251.1", 15001, "198.19.250.1")], tmp_path / "s.sock", 5001)
+    assert "http-check send meth GET uri /primary" in text and "http-check expect status 200" in text
+    assert "server prod 198.19.251.1:15001 check addr 198.19.250.1 port 8008" in text
+    assert "on-marked-down shutdown-sessions" in text and "bind 127.0.0.1:5001" in text
+
+
+def test_overlap_of_writable_intervals() -> None:
+    old = [{"t_ns": 0, "writable": True}, {"t_ns": 5_000_000_000, "writable": False}]
+    new = [{"t_ns": 0, "writable": False}, {"t_ns": 6_000_000_000, "writable": True}]
+    assert _overlap(old, new) == 0
+    late = [{"t_ns": 0, "writable": False}, {"t_ns": 4_000_000_000, "writable": True}]
+    assert _overlap(old, late) == pytest.approx(1.0)
+
+
+def test_dcs_partition_needs_patroni_and_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    assert scenarios.get("dcs-partition").engines == ("patroni",)
+    with pytest.raises(DrillRefusedError, match="patroni"):
+        run_drill("unit", "dcs-partition", ticket="CHG-1", status=synthetic_status(), plan=None, ha="manual")
+    with pytest.raises(DrillRefusedError, match="--ha must be one of"):
+        run_drill("unit", "samecity-failover", ticket="CHG-1", status=synthetic_status(), plan=None, ha="x")
