@@ -33,9 +33,10 @@ $(VENV)/.installed: pyproject.toml
 toolchain: ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cached, built once; ONLY=step,...)
 	@$(PYTHON) -m govcloud.toolchain.build $(if $(ONLY),--only $(ONLY))
 
-image: venv ## the lab hosts' debootstrap base image (root only; cached, built once)
+image: venv ## the lab hosts' debootstrap base image and Patroni's virtualenv (root only; cached, built once)
 	@if [ "$$(id -u)" -eq 0 ]; then $(GOVCLOUD) lab image; \
 	else echo "[setup] lab base image: needs root, left to the first \`govcloud lab up\`"; fi
+	@$(PY) -m govcloud.drill.ha.install
 
 doctor: setup
 	@$(GOVCLOUD) doctor

@@ -11,7 +11,7 @@ Each round runs:
   -> regional-failover with a 1 s replication outage before the disaster -> failback (manual only)
 and the figures come from each drill record (client journal: RTO = fault -> first write
 acknowledged by the new primary; RPO = acknowledged writes lost). `--lab-status FILE` runs on a
-lab described by `govcloud lab status --json` (default: the drill's own gc-ddev testbed).
+lab described by `govcloud lab status --json` (bring one up with `govcloud lab up`).
 
 Usage: sudo .venv/bin/python bench/drill_bench.py --lab-status S.json --plan P.json [--runs 5]
        [--modes manual,patroni,patroni-lab] [--out FILE]
@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govcloud.drill import services, testbed
+from govcloud.drill import services
 from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.run import run_drill
 from govcloud.drill.source import topology
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--lab-status", type=Path, help="lab status JSON (default: the own gc-ddev testbed)")
+    parser.add_argument("--lab-status", type=Path, required=True, help="govcloud lab status --json output")
     parser.add_argument("--plan", type=Path, help="plan JSON of that lab (centre roles, system targets)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--modes", default="manual,patroni,patroni-lab", help="comma-separated HA modes")
@@ -198,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown mode(s) {unknown}; known: {', '.join(PRESETS)}", file=sys.stderr)
         return 2
     os.environ.setdefault("GOVCLOUD_EVIDENCE_ROOT", tempfile.mkdtemp(prefix="gc-drill-bench-"))
-    own_testbed = args.lab_status is None
-    status = testbed.up() if own_testbed else json.loads(args.lab_status.read_text(encoding="utf-8"))
+    status = json.loads(args.lab_status.read_text(encoding="utf-8"))
     stack = str(status["stack"])
     the_plan = json.loads(args.plan.read_text(encoding="utf-8")) if args.plan else None
     topo, _plan = topology(stack, status, the_plan)
@@ -212,8 +211,6 @@ def main(argv: list[str] | None = None) -> int:
             )
     finally:
         services.open_service(topo).down()
-        if own_testbed:
-            testbed.down()
     result = {
         "schema": "govcloud.bench.drill/v1",
         "machine": {

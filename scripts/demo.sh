@@ -39,10 +39,10 @@ $G harden --stack $STACK --level 3
 stage "7. 逐条款核查 / verify hosts clause by clause (testinfra)"
 $G verify --stack $STACK
 
-stage "8. 灾备演练 / same-city unplanned failover drill (RTO/RPO measured)"
+stage "8. 灾备演练 / same-city unplanned failover drill on Patroni + etcd (the plan's systems[].ha; RTO/RPO measured)"
 $G drill run samecity-failover --stack $STACK --ticket DEMO-$(date +%Y%m%d)
 
-stage "9. 回切 / failback to the production centre (pg_rewind, re-attach), so the demo can run again"
+stage "9. 回切 / failback to the production centre (Patroni rewinds it with pg_rewind), so the demo can run again"
 $G drill run failback --stack $STACK --ticket DEMO-$(date +%Y%m%d)
 
 stage "10. 符合性报告 / the auditor's report"

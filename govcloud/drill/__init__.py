@@ -1,6 +1,6 @@
 """DR-failover drills (灾难恢复演练) across the three centres, with RTO and RPO measured exactly.
 
-Module map: `topology` (lab-status dict -> the drill's view), `testbed` (own gc-ddev lab),
+Module map: `topology` (lab-status dict -> the drill's view), `ha/` (Patroni + etcd + HAProxy mode),
 `relay` (userspace delay relay), `netns`/`shell` (namespace helpers), `pgservice` (the replicated
 PostgreSQL service), `endpoint` (DNS service name), `faults` (isolation and fencing tables),
 `loadgen` + `measure` (sequenced writes, RPO/RTO), `steps`/`step` (drill phases run by Ansible),

@@ -41,8 +41,11 @@ def matches(topo: Topology, settings: HaSettings) -> bool:
         return False
     if mode == "manual":
         return True
+    def timings(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if k != "preset"}
+
     svc = PatroniService(topo)
-    return bool(svc.state().get("ha") == settings.to_dict())
+    return timings(dict(svc.state().get("ha", {}))) == timings(settings.to_dict())
 
 
 def phases(service: Service) -> dict[str, Callable[..., dict[str, Any]]]:

@@ -1,5 +1,5 @@
 """Where a drill's topology and targets come from: the lab (`govcloud lab status --json`) and the
-plan (`govcloud.plan.load_plan`), or the drill's own testbed for stack `ddev`."""
+plan (`govcloud.plan.load_plan`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import subprocess
 import sys
 from typing import Any
 
-from govcloud.drill import testbed
 from govcloud.drill.topology import Topology, TopologyError, from_lab_status
 
-# Targets used when the stack has no plan (the ddev testbed): two systems shaped like the plan's,
+# Targets used when the lab's plan declares no system (a lab built for tests): two systems like the plan's,
 # one kept within the same city (RPO 0), one protected by the remote DR centre (async).
-TESTBED_SYSTEMS: tuple[dict[str, Any], ...] = (
+ILLUSTRATIVE_SYSTEMS: tuple[dict[str, Any], ...] = (
     {
         "id": "ddev-core",
         "name": "演练核心业务库 (same-city protected)",
@@ -44,8 +43,6 @@ TESTBED_SYSTEMS: tuple[dict[str, Any], ...] = (
 
 def lab_status(stack: str) -> dict[str, Any]:
     """The lab status of `stack` (contracts §8)."""
-    if stack == testbed.STACK:
-        return testbed.status()
     proc = subprocess.run(
         [sys.executable, "-m", "govcloud", "lab", "status", "--stack", stack, "--json"],
         capture_output=True,
@@ -64,10 +61,8 @@ def lab_status(stack: str) -> dict[str, Any]:
 
 
 def plan(stack: str) -> dict[str, Any] | None:
-    """The stack's plan as a dict (contracts §1), or None for a stack without a config (the testbed,
-    test stacks). A stack that has a config but an invalid plan is an error, not a silent fallback."""
-    if stack == testbed.STACK:
-        return None
+    """The stack's plan as a dict (contracts §1), or None for a stack without a config (test
+    stacks). A stack that has a config but an invalid plan is an error, not a silent fallback."""
     from govcloud.plan import load_plan  # noqa: PLC0415 - the loader imports pydantic models lazily
     from govcloud.toolchain.versions import REPO_ROOT  # noqa: PLC0415
 
@@ -81,8 +76,6 @@ def topology(
 ) -> tuple[Topology, dict[str, Any] | None]:
     """The drill topology of `stack` (lab status given or fetched) and its plan (given or loaded)."""
     status = status if status is not None else lab_status(stack)
-    if stack == testbed.STACK or status.get("drill", {}).get("testbed"):
-        return from_lab_status(status, source="testbed", lab=True), None
     if the_plan is None:
         the_plan = plan(stack)
     roles = {c["id"]: c["role"] for c in (the_plan or {}).get("centres", [])}
@@ -93,7 +86,7 @@ def topology(
 def systems(the_plan: dict[str, Any] | None) -> tuple[str, list[dict[str, Any]]]:
     if the_plan and the_plan.get("systems"):
         return "plan", list(the_plan["systems"])
-    return "testbed-default", [dict(s) for s in TESTBED_SYSTEMS]
+    return "illustrative-default", [dict(s) for s in ILLUSTRATIVE_SYSTEMS]
 
 
 def plan_ha(the_plan: dict[str, Any] | None) -> dict[str, Any] | None:

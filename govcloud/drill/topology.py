@@ -1,7 +1,7 @@
 """The drill's view of a lab: which db host plays which role, and how centres reach each other.
 
 Built from a `govcloud.lab-status/v1` dict (contracts §8), from the real lab or from the drill's
-own testbed (`govcloud.drill.testbed`), so switching to the real lab means passing its status.
+lab's `govcloud lab status --json`.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Relay:
 @dataclass(frozen=True)
 class Topology:
     stack: str
-    source: str  # "testbed" | "lab"
+    source: str  # "lab"
     lab: bool
     latency_mechanism: str
     nodes: tuple[DbNode, ...]
@@ -173,7 +173,7 @@ def from_lab_status(
                 delay_ms=float(item["delay_ms"]),
             )
         )
-    # The load generator runs in drill.client_netns when the status names one (the testbed does);
+    # The load generator runs in drill.client_netns when the status names one;
     # otherwise in the remote-DR db host's namespace: it survives every scenario, and the lab's
     # boundary firewall lets the replication zone reach the db port in every centre.
     drill = status.get("drill", {})

@@ -56,6 +56,8 @@ SYSTEM_TOOLS: tuple[tuple[str, str, str, str], ...] = (
     ("nft", "nftables", "--version", "lab boundary firewalls"),
     ("debootstrap", "debootstrap", "--version", "lab host images"),
     ("ssh", "openssh-client", "-V", "reaching lab hosts"),
+    ("etcd", "etcd-server", "--version", "DR drills on Patroni: the etcd3 DCS, one member per centre"),
+    ("haproxy", "haproxy", "-v", "DR drills on Patroni: the endpoint that follows the leader"),
 )
 
 
@@ -204,8 +206,29 @@ def check_system() -> list[Check]:
     return out
 
 
+def check_patroni() -> list[Check]:
+    """Patroni's own virtualenv (built by `make setup` as root; the lab and the drills are root-only)."""
+    from govcloud.drill.ha import install  # noqa: PLC0415 - the drill owns how Patroni is installed
+
+    ok = install.is_ready()
+    root = os.geteuid() == 0
+    detail = f"own virtualenv {install.venv_dir()}" if ok else "missing (DR drills on Patroni need it)"
+    return [
+        Check(
+            "patroni",
+            "binary",
+            root,
+            ok,
+            install.PATRONI_VERSION if ok else None,
+            install.PATRONI_VERSION,
+            detail,
+            None if ok else "sudo make setup  (or: sudo .venv/bin/python -m govcloud.drill.ha.install)",
+        )
+    ]
+
+
 def run_checks() -> list[Check]:
-    return [*check_python(), *check_toolchain(), *check_system()]
+    return [*check_python(), *check_toolchain(), *check_system(), *check_patroni()]
 
 
 def as_json(checks: list[Check]) -> dict[str, object]:

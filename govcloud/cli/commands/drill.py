@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govcloud.drill import scenarios, services, source, testbed
+from govcloud.drill import scenarios, services, source
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import HaSettingsError, resolve
 from govcloud.drill.pgservice import ServiceError
@@ -28,14 +28,12 @@ drill_app = typer.Typer(
     no_args_is_help=True,
 )
 service_app = typer.Typer(help="演练数据库服务 / the replicated PostgreSQL service the drills fail over.")
-testbed_app = typer.Typer(help="演练自建试验床 / the drill's own gc-ddev testbed (until the lab lands).")
 drill_app.add_typer(service_app, name="service")
-drill_app.add_typer(testbed_app, name="testbed")
 
 err = Console(stderr=True)
 out = Console()
 
-StackOpt = Annotated[str, typer.Option("--stack", help="stack whose lab to drill on (ddev = own testbed)")]
+StackOpt = Annotated[str, typer.Option("--stack", help="stack whose lab to drill on")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
 HaOpt = Annotated[
     str | None,
@@ -224,25 +222,6 @@ def _print_state(state: dict[str, Any], as_json: bool) -> None:
         sys.stdout.write(text + "\n")
     else:
         out.print_json(text)
-
-
-@testbed_app.command("up")
-def testbed_up(as_json: JsonOpt = False) -> None:
-    """建立试验床 / Build the gc-ddev testbed (namespaces, delay relays)."""
-    with err.status("建立试验床 / building the testbed"):
-        status = testbed.up()
-    _print_state(status, as_json)
-
-
-@testbed_app.command("down")
-def testbed_down() -> None:
-    """拆除试验床 / Remove everything the testbed and its service created."""
-    status = testbed.status()
-    if status.get("up"):
-        topo, _plan = source.topology(testbed.STACK, status)
-        services.open_service(topo).down()
-    removed = testbed.down()
-    err.print(f"已拆除 / removed: {', '.join(removed) or 'nothing'}")
 
 
 def register(app: typer.Typer) -> None:

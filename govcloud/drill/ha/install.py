@@ -7,8 +7,10 @@ version. A `.govcloud-complete` marker is written last: an interrupted install i
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,3 +62,22 @@ def ensure(progress: Callable[[str], None] | None = None) -> Path:
     (target / MARKER).write_text(PATRONI_VERSION + "\n", encoding="ascii")
     say(f"[setup] Patroni {PATRONI_VERSION} ready")
     return target
+
+
+def main() -> int:
+    """`python -m govcloud.drill.ha.install`: make sure Patroni's virtualenv exists (root only)."""
+    if os.geteuid() != 0:
+        print("[setup] Patroni: needs root (/var/cache/govcloud), left to the first drill on Patroni")
+        return 0
+    try:
+        ensure(print)
+    except InstallError as exc:
+        print(f"[setup] {exc}", file=sys.stderr)
+        return 1
+    if is_ready():
+        print(f"[setup] Patroni {PATRONI_VERSION} present: {venv_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -25,9 +25,11 @@ from typing import Any
 from govcloud.drill import faults
 from govcloud.drill import steps as manual
 from govcloud.drill.context import DrillContext, now
+from govcloud.drill.ha.patroni import log_tail
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.loadgen import read_journal
 from govcloud.drill.netns import tcp_open
+from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.steps import StepFailedError, _check
 
 PATRONI_WAIT_FACTOR = 4  # a leader change must land within 4 x ttl, or the drill fails
@@ -103,6 +105,7 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
     _check(checks, "single_writable_primary", writable == [primary], writable, [primary])
     endpoint = svc.endpoint_current()
     _check(checks, "endpoint_follows_leader", endpoint == primary, svc.proxy.stat(), primary)
+    rows = {r["standby"]: r for r in svc.replication(primary)}
     if scenario == "failback":
         _check(
             checks,
@@ -119,7 +122,6 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
             {"primary": primary, "fenced": fenced},
             {"primary": svc.prod, "fenced": []},
         )
-        rows = {r["standby"]: r for r in svc.replication(primary)}
         for app in (svc.city, svc.remote):
             row = rows.get(app)
             _check(
@@ -139,7 +141,14 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
                 "sync (Patroni synchronous_mode)",
             )
     failed = [c for c in checks if not c["ok"]]
-    result = {"checks": checks, "roles": roles, "etcd": quorum, "settings": svc.settings.to_dict()}
+    result = {
+        "checks": checks,
+        "roles": roles,
+        "etcd": quorum,
+        "settings": svc.settings.to_dict(),
+        "replication": list(rows.values()),
+        "primary": primary,
+    }
     if failed:
         raise StepFailedError(
             "pre-check failed (预检查未通过): "
@@ -336,8 +345,17 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
     ][-6:]
     healed_at = now()
     svc.dcs_heal(old)
-    svc.members[old].wait_role(("replica",), 120)
-    svc.wait_streaming(new, old, 120)
+    try:
+        svc.members[old].wait_role(("replica",), 120)
+        svc.wait_streaming(new, old, 120)
+    except (TimeoutError, ServiceError) as exc:
+        receiver = svc.nodes[old].query(
+            "SELECT status, received_tli, latest_end_lsn::text FROM pg_stat_wal_receiver"
+        )
+        raise StepFailedError(
+            f"the old leader {old} did not rejoin after the partition healed (分区恢复后未重新加入): {exc}; "
+            f"wal receiver: {receiver}; Patroni log:\n{log_tail(svc.members[old].log, 40)}"
+        ) from None
     svc.update(primary=new, sync=None, endpoint=new, upstream={old: new, svc.remote: new})
     split_brain = overlap_s > 0 or bool(acks_after)
     result = {

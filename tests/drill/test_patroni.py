@@ -1,0 +1,155 @@
+"""The drills on Patroni + etcd + HAProxy (issue 16), on the session lab, in order: each test starts
+from the state the previous one left. No timing assertion (bench/drill_bench.py measures): asserted
+are who leads according to etcd and Patroni, lost acknowledged writes, split brain, consistency.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.run import run_drill
+from govcloud.drill.safety import DrillRefusedError
+from tests.drill.conftest import DrillLab
+from tests.drill.test_scenarios import assert_passed_with_measurement, assert_record_complete
+
+pytestmark = [pytest.mark.lab]
+
+
+def _svc(lab: DrillLab) -> PatroniService:
+    assert isinstance(lab.service, PatroniService)
+    return lab.service
+
+
+def _drill(lab: DrillLab, scenario: str, **params: Any) -> dict[str, Any]:
+    return run_drill(
+        lab.stack,
+        scenario,
+        ticket="CHG-TEST-16",
+        status=lab.status,
+        params=params or None,
+        plan=lab.plan,
+        ha="patroni-lab",
+    )
+
+
+def test_the_leader_is_elected_through_etcd(patroni_lab: DrillLab) -> None:
+    svc = _svc(patroni_lab)
+    assert svc.roles() == {svc.prod: "primary", svc.city: "replica", svc.remote: "standby_leader"}
+    members = svc.etcd.members(svc.remote)
+    assert sorted(m["name"] for m in members) == sorted(svc.nodes)
+    key = f"/govcloud/gc-{patroni_lab.stack}/leader"
+    assert svc.etcd.ctl(svc.remote, "get", key, "--print-value-only").strip() == svc.prod
+    # the same-city replica is Patroni's synchronous standby; the DR centre replicates asynchronously
+    rows = {r["standby"]: r for r in svc.replication(svc.prod)}
+    assert rows[svc.city]["sync_state"] == "sync" and rows[svc.remote]["sync_state"] == "async"
+    assert svc.endpoint_current() == svc.prod
+
+
+def test_replication_takes_the_inter_centre_relay_paths(patroni_lab: DrillLab) -> None:
+    svc = _svc(patroni_lab)
+    addrs = {
+        str(r[0]): str(r[1])
+        for r in svc.nodes[svc.prod].query("SELECT application_name, client_addr FROM pg_stat_replication")
+    }
+    # the replicas reach production through their centre's delay relay, not directly
+    assert addrs[svc.city] != svc.nodes[svc.city].node.ipv4, addrs
+    relays = {r.listen_host for r in patroni_lab.topo.relays}
+    assert addrs[svc.city] in relays, (addrs, relays)
+
+
+def test_samecity_failover_loses_no_acknowledged_write(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "samecity-failover")
+    assert_passed_with_measurement(rec)
+    assert rec["ha"]["engine"] == "patroni" and "Patroni" in rec["service"]["engine"]
+    assert rec["achieved"]["rpo_writes_lost"] == 0
+    assert rec["new_primary"] == patroni_lab.service.city
+    # fencing is read from Patroni's and PostgreSQL's own state, not assumed
+    evidence = rec["fencing"]["evidence_at_verify"]
+    assert rec["fencing"]["verified"] is True and evidence
+    assert all(not e["patroni_running"] and not e["postmaster_running"] for e in evidence)
+    assert _svc(patroni_lab).leader() == patroni_lab.service.city
+
+
+def test_failback_rewinds_the_old_primary_with_pg_rewind(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "failback")
+    assert_passed_with_measurement(rec)
+    assert rec["achieved"]["rpo_writes_lost"] == 0
+    assert rec["failback"]["nodes"]["prod"]["method"].startswith("pg_rewind")
+    svc = _svc(patroni_lab)
+    assert svc.leader() == svc.prod and svc.state()["fenced"] == []
+
+
+def test_dcs_partition_demotes_the_old_leader_without_split_brain(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "dcs-partition")
+    assert_passed_with_measurement(rec)
+    part = rec["partition"]
+    assert part["split_brain"] is False and rec["split_brain_observed"] is False
+    assert part["demoted_before_new_leader"] is True
+    assert part["both_writable_overlap_s"] == 0 and part["acks_on_old_leader_after_new_leader"] == 0
+    assert rec["achieved"]["rpo_writes_lost"] == 0
+    svc = _svc(patroni_lab)
+    assert svc.leader() == svc.prod  # switched back at the end of the drill
+
+
+def test_planned_switchover_with_patronictl(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "planned-switchover")
+    assert_passed_with_measurement(rec)
+    assert rec["achieved"]["rpo_writes_lost"] == 0
+    assert [s["new_primary"] for s in rec["switchovers"]] == ["samecity", "prod"]
+
+
+def test_backup_restores_to_the_same_data(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "restore-test")
+    assert rec["status"] == "passed", rec["reasons"]
+    assert_record_complete(rec)
+    restore = rec["restore_test"]
+    assert restore["matched"] is True and restore["restore_site"] == patroni_lab.service.remote
+    assert restore["restored"]["rows"] == restore["reference"]["rows"] > 0
+    assert restore["restored"]["md5"] == restore["reference"]["md5"]
+
+
+def test_unreachable_etcd_refuses_the_drill(patroni_lab: DrillLab) -> None:
+    svc = _svc(patroni_lab)
+    for centre in svc.nodes:
+        svc.etcd.stop(centre)
+    try:
+        with pytest.raises(DrillRefusedError, match="etcd has no quorum"):
+            _drill(patroni_lab, "samecity-failover")
+    finally:
+        for centre in svc.nodes:
+            svc.etcd.start(centre, state="existing")
+        svc.etcd.wait_healthy(list(svc.nodes), 60)
+    deadline = time.monotonic() + 120
+    while svc.leader() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    leader = svc.leader()
+    assert leader is not None, svc.roles()
+    if leader != svc.prod:  # Patroni re-elected another member: put production back in front
+        svc.wait_sync_standby(leader, svc.prod, 60)
+        svc.members[leader].ctl("switchover", "--primary", leader, "--candidate", svc.prod, "--force")
+    while svc.leader() != svc.prod and time.monotonic() < deadline:
+        time.sleep(0.5)
+    svc.update(primary=svc.prod, endpoint=svc.prod, sync=svc.city)
+    svc.wait_sync_standby(svc.prod, svc.city, 60)
+
+
+def test_regional_failover_promotes_the_standby_cluster(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "regional-failover")
+    assert_passed_with_measurement(rec)
+    svc = _svc(patroni_lab)
+    assert rec["new_primary"] == svc.remote and svc.leader() == svc.remote
+    phases = rec["achieved"]["phase_durations_s"]
+    assert phases["dcs_restored"] <= phases["standby_cluster_promoted"] <= phases["leader_elected"]
+    # the standby cluster is gone from the DR scope's configuration: it is a primary cluster now
+    key = f"/govcloud/gc-{patroni_lab.stack}-dr/config"
+    config = json.loads(svc.etcd.ctl(svc.remote, "get", key, "--print-value-only"))
+    assert "standby_cluster" not in config
+    # failback from the DR centre is not automated on Patroni: refused with the reason
+    back = _drill(patroni_lab, "failback")
+    assert back["status"] == "aborted"
+    assert any("regional" in r for r in back["reasons"]), back["reasons"]
