@@ -36,7 +36,7 @@ toolchain: ## OPA, Pulumi CLI + language host, Kubernetes provider, checkov (cac
 image: venv ## the lab hosts' debootstrap base image and Patroni's virtualenv (root only; cached, built once)
 	@if [ "$$(id -u)" -eq 0 ]; then $(GOVCLOUD) lab image; \
 	else echo "[setup] lab base image: needs root, left to the first \`govcloud lab up\`"; fi
-	@$(PY) -m govcloud.drill.ha.install
+	@$(PY) -m govcloud.toolchain.patroni
 
 doctor: setup
 	@$(GOVCLOUD) doctor

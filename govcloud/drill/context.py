@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from govcloud.drill.pgservice import Service
+from govcloud.drill.services import open_service
 from govcloud.drill.topology import Topology, from_lab_status
 
 
@@ -28,8 +29,6 @@ class DrillContext:
             lab=bool(data["lab"]),
             centre_roles=data.get("centre_roles"),
         )
-        from govcloud.drill.services import open_service  # noqa: PLC0415 - services imports the phases
-
         return cls(path=path, data=data, topo=topo, service=open_service(topo))
 
     @property

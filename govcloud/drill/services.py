@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from govcloud.drill import steps
-from govcloud.drill.ha import steps as ha_steps
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import HaSettings
 from govcloud.drill.pgservice import Service
-from govcloud.drill.restore import restore_test
 from govcloud.drill.topology import Topology
 
 
@@ -47,7 +43,3 @@ def matches(topo: Topology, settings: HaSettings) -> bool:
     svc = PatroniService(topo)
     return timings(dict(svc.state().get("ha", {}))) == timings(settings.to_dict())
 
-
-def phases(service: Service) -> dict[str, Callable[..., dict[str, Any]]]:
-    table = ha_steps.PHASES if isinstance(service, PatroniService) else steps.PHASES
-    return {**table, "restore-test": restore_test}

@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from govcloud.drill.context import DrillContext
-from govcloud.drill.services import phases
+from govcloud.drill.phases import phases
 
 
 def main(argv: list[str] | None = None) -> int:

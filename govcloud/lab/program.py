@@ -5,28 +5,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import firewall, hosts, latency, locking, naming
+from govcloud.lab.record import LabResources, save_record
 from govcloud.lab.spec import OOB_V4, OOB_V6, LabSpec, build_spec, oob_addresses
 
 Props = dict[str, Any]
-
-
-@dataclass
-class LabResources:
-    image: Props
-    centres: dict[str, Props] = field(default_factory=dict)
-    links: dict[str, Props] = field(default_factory=dict)
-    routes: dict[str, Props] = field(default_factory=dict)
-    firewalls: dict[str, Props] = field(default_factory=dict)
-    oob: Props = field(default_factory=dict)
-    hosts: dict[str, Props] = field(default_factory=dict)
-    relays: dict[str, Props] = field(default_factory=dict)
-    services: dict[str, Props] = field(default_factory=dict)  # host -> its security services
-    sensors: dict[str, Props] = field(default_factory=dict)  # centre -> its IDS sensor
 
 
 def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> LabResources:
@@ -162,8 +148,6 @@ def declare_lab(plan: PlanDocument | Mapping[str, Any], stack: str | None = None
     for c, p in res.sensors.items():
         pv.IdsSensor(f"ids-{c}", p, opts(host_res[p["host"]], svc_res[p["host"]], *routes, *links))
     if not preview:
-        from govcloud.lab.status import save_record  # noqa: PLC0415 - status imports this module
-
         save_record(spec.stack, res, mechanism)
         plan_copy = naming.run_dir(spec.stack) / "plan.json"  # the plan the lab was built from (soc)
         plan_copy.write_text(json.dumps(spec.plan.dump(), ensure_ascii=False), encoding="utf-8")

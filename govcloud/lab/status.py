@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import statistics
 import sys
 from typing import Any
 
 from govcloud.lab import hosts, naming, netns, relays, sh, topology
-from govcloud.lab.program import LabResources
+from govcloud.lab.record import load_record
 from govcloud.toolchain import versions
 
 SCHEMA = "govcloud.lab-status/v1"
-
-
-def record_path(stack: str) -> Any:
-    return naming.run_dir(stack) / "lab.json"
-
-
-def save_record(stack: str, res: LabResources, mechanism: str) -> None:
-    path = record_path(stack)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"stack": stack, "latency_mechanism": mechanism,
-                                "resources": dataclasses.asdict(res)}, ensure_ascii=False, indent=1),
-                    encoding="utf-8")
-
-
-def load_record(stack: str) -> dict[str, Any] | None:
-    path = record_path(stack)
-    if not path.is_file():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def probe(ns: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 from govcloud.contracts.base import ContractError, read
 from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import naming
-from govcloud.lab.status import load_record
+from govcloud.lab.record import load_record
 from govcloud.secsvc import rsyslog_conf
 
 

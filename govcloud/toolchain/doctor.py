@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from govcloud.toolchain import patroni
 from govcloud.toolchain import versions as v
 from govcloud.toolchain.build import build_command, last_failures
 from govcloud.toolchain.env import ToolMissingError, pulumi_env, tool_path
@@ -208,21 +209,19 @@ def check_system() -> list[Check]:
 
 def check_patroni() -> list[Check]:
     """Patroni's own virtualenv (built by `make setup` as root; the lab and the drills are root-only)."""
-    from govcloud.drill.ha import install  # noqa: PLC0415 - the drill owns how Patroni is installed
-
-    ok = install.is_ready()
+    ok = patroni.is_ready()
     root = os.geteuid() == 0
-    detail = f"own virtualenv {install.venv_dir()}" if ok else "missing (DR drills on Patroni need it)"
+    detail = f"own virtualenv {patroni.venv_dir()}" if ok else "missing (DR drills on Patroni need it)"
     return [
         Check(
             "patroni",
             "binary",
             root,
             ok,
-            install.PATRONI_VERSION if ok else None,
-            install.PATRONI_VERSION,
+            patroni.PATRONI_VERSION if ok else None,
+            patroni.PATRONI_VERSION,
             detail,
-            None if ok else "sudo make setup  (or: sudo .venv/bin/python -m govcloud.drill.ha.install)",
+            None if ok else "sudo make setup  (or: sudo .venv/bin/python -m govcloud.toolchain.patroni)",
         )
     ]
 

@@ -18,12 +18,13 @@ from typing import Any
 
 import yaml
 
-from govcloud.drill.ha import install, procs
+from govcloud.drill.ha import procs
 from govcloud.drill.ha.settings import HaSettings
 from govcloud.drill.netns import entered
 from govcloud.drill.pgnode import COMMON_CONF, HBA, PgNode, chown_postgres
 from govcloud.drill.shell import PG_BIN, as_postgres, run
 from govcloud.drill.topology import DbNode
+from govcloud.toolchain import patroni as install
 
 REST_PORT = 8008
 

@@ -24,7 +24,7 @@ from psycopg import sql
 
 from govcloud.drill import faults
 from govcloud.drill.endpoint import service_name
-from govcloud.drill.ha import etcd, install
+from govcloud.drill.ha import etcd
 from govcloud.drill.ha.haproxy import LISTEN4, LISTEN_PORT, HaproxyEndpoint, direct
 from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
 from govcloud.drill.ha.settings import HaSettings, from_dict
@@ -32,6 +32,7 @@ from govcloud.drill.pgnode import chown_postgres
 from govcloud.drill.pgservice import APP_DB, APP_USER, SCHEMA_SQL, Service, ServiceError
 from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import Topology
+from govcloud.toolchain import patroni as install
 
 PATH_TABLE = "gc_ha_path"
 REPLICATION_PORT = 5001  # the DR standby cluster's source: HAProxy in the DR centre

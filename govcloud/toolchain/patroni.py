@@ -65,7 +65,7 @@ def ensure(progress: Callable[[str], None] | None = None) -> Path:
 
 
 def main() -> int:
-    """`python -m govcloud.drill.ha.install`: make sure Patroni's virtualenv exists (root only)."""
+    """`python -m govcloud.toolchain.patroni`: make sure Patroni's virtualenv exists (root only)."""
     if os.geteuid() != 0:
         print("[setup] Patroni: needs root (/var/cache/govcloud), left to the first drill on Patroni")
         return 0
