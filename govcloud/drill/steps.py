@@ -304,9 +304,21 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     survivors = [a for a in svc.nodes if a not in victims]
     if target not in survivors:
         raise StepFailedError(f"promotion target {target} is not a surviving centre")
-    phases: dict[str, Any] = {}
-    # detect: witnesses in every surviving centre; declared after N failed rounds in a row
-    armed = now()
+    phases: dict[str, Any] = {"armed": now()}
+    phases["detected"] = _detect(ctx, old, survivors)
+    phases["fenced"] = _fence(ctx, victims)
+    lsns = {app: svc.nodes[app].scalar("SELECT pg_last_wal_receive_lsn()::text") for app in survivors}
+    phases["promoted"] = _promote(ctx, target, lsns)
+    phases["endpoint_switched"] = _switch_endpoint(ctx, target)
+    _record_promotion(ctx, target)
+    phases["standbys_repointed"] = _repoint_survivors(ctx, target, victims, survivors, lsns)
+    return {"phases": phases, "old_primary": old, "new_primary": target}
+
+
+def _detect(ctx: DrillContext, old: str, survivors: list[str]) -> dict[str, Any]:
+    """Witnesses in every surviving centre; a failure is declared after N failed rounds in a row, and
+    acted on only if this drill injected it."""
+    svc = ctx.service
     (ctx.dir / "failover.pid").write_text(str(os.getpid()), encoding="utf-8")
     witness.monitor(
         {
@@ -329,11 +341,9 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     deadline = time.monotonic() + 10
     while "fault" not in ctx.state() and time.monotonic() < deadline:
         time.sleep(0.02)  # the fault step records its instant right after the injection
-    state = ctx.state()
-    if "fault" not in state:
+    if "fault" not in ctx.state():
         raise StepFailedError("witnesses declared a failure that this drill did not inject; not failing over")
-    phases["armed"] = armed
-    phases["detected"] = {
+    return {
         "t_ns": declared["t"],
         "wall_ns": declared["wall"],
         "witnesses": survivors,
@@ -341,7 +351,11 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         "probe_timeout_s": WITNESS_TIMEOUT_S,
         "interval_s": WITNESS_INTERVAL_S,
     }
-    # fence: withdraw the endpoint, power-off analogue, marker, network fence; then verify
+
+
+def _fence(ctx: DrillContext, victims: list[str]) -> dict[str, Any]:
+    """Withdraw the endpoint, power-off analogue, FENCED marker, network fence; then verify each."""
+    svc = ctx.service
     svc.endpoint.point(None)
     evidence = []
     for app in victims:
@@ -363,37 +377,33 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         )
         if running or reachable:
             raise StepFailedError(f"fence of {app} not verified: {evidence[-1]}")
-    phases["fenced"] = {
+    return {
         **now(),
         "method": ["endpoint_withdrawn", "postmaster_killed", "fenced_marker", "nft_drop_5432"],
         "evidence": evidence,
         "verified": True,
     }
-    # promote: candidate by "was synchronous" and received LSN
-    lsns = {}
-    for app in survivors:
-        lsns[app] = svc.nodes[app].scalar("SELECT pg_last_wal_receive_lsn()::text")
+
+
+def _promote(ctx: DrillContext, target: str, lsns: dict[str, Any]) -> dict[str, Any]:
+    """Promote the candidate; the same-city drill promotes only the node that was synchronous."""
+    svc = ctx.service
     was_sync = svc.state().get("sync")
     if ctx.data["scenario"] == "samecity-failover" and was_sync != target:
         raise StepFailedError(
             f"refusing to promote {target}: it was not the synchronous standby ({was_sync})"
         )
     promo = svc.promote(target)
-    phases["promoted"] = {
-        **now(),
-        "candidate": target,
-        "was_sync": was_sync == target,
-        "received_lsn": lsns,
-        **promo,
-    }
-    # endpoint
+    return {**now(), "candidate": target, "was_sync": was_sync == target, "received_lsn": lsns, **promo}
+
+
+def _switch_endpoint(ctx: DrillContext, target: str) -> dict[str, Any]:
+    svc = ctx.service
     switch_s = svc.endpoint.point(svc.nodes[target].node)
-    phases["endpoint_switched"] = {
-        **now(),
-        "service_name": svc.endpoint.name,
-        "to": target,
-        "dns_switch_s": round(switch_s, 3),
-    }
+    return {**now(), "service_name": svc.endpoint.name, "to": target, "dns_switch_s": round(switch_s, 3)}
+
+
+def _record_promotion(ctx: DrillContext, target: str) -> None:
     state = ctx.state()
     state["promoted"] = True
     state["new_primary"] = target
@@ -406,9 +416,15 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         }
     )
     ctx.save_state(state)
-    # re-point the remaining standbys (after the endpoint: not on the RTO path). An async standby
-    # may have received WAL beyond the promoted node's switch point (in-flight, never acknowledged):
-    # it cannot follow the new timeline and is rewound instead.
+
+
+def _repoint_survivors(
+    ctx: DrillContext, target: str, victims: list[str], survivors: list[str], lsns: dict[str, Any]
+) -> dict[str, Any]:
+    """Re-point the remaining standbys (after the endpoint: not on the RTO path). An async standby
+    may have received WAL beyond the promoted node's switch point (in-flight, never acknowledged):
+    it cannot follow the new timeline and is rewound instead."""
+    svc = ctx.service
     fork = svc.switch_point(target)
     point = fork[1] if fork else None
     repointed: dict[str, Any] = {}
@@ -433,12 +449,11 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         endpoint=target,
         upstream={a: target for a in survivors if a != target},
     )
-    phases["standbys_repointed"] = {
+    return {
         **now(),
         "result": repointed,
         "degraded": "no synchronous standby until failback (降级运行：无同步备库)",
     }
-    return {"phases": phases, "old_primary": old, "new_primary": target}
 
 
 # -- planned switchover -----------------------------------------------------------------------------
