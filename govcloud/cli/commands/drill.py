@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.cli.options import JsonOpt
+from govcloud.cli.options import LabStackOpt as StackOpt
 from govcloud.drill import scenarios, services, source
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import HaSettingsError, resolve
@@ -33,8 +35,6 @@ drill_app.add_typer(service_app, name="service")
 err = Console(stderr=True)
 out = Console()
 
-StackOpt = Annotated[str, typer.Option("--stack", help="stack whose lab to drill on")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
 HaOpt = Annotated[
     str | None,
     typer.Option(

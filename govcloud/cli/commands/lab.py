@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govcloud.cli.options import JsonOpt
+from govcloud.cli.options import LabStackOpt as StackOpt
 from govcloud.contracts.base import ContractError, read
 from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import image, naming, sh, status
@@ -28,8 +30,6 @@ lab_app = typer.Typer(
     no_args_is_help=True,
 )
 
-StackOpt = Annotated[str, typer.Option("--stack", "-s", help="lab stack name / 实验环境栈名")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output (lab-status/v1)")]
 PlanOpt = Annotated[
     Path | None,
     typer.Option("--plan", help="plan JSON (govcloud.plan/v1); default: the plan of --plan-stack"),
