@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from govcloud.lab import automation, cleanup
+from tests.support import run_govcloud
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PLAN = REPO / "tests" / "lab" / "fixtures" / "plan-lab.json"
 
 
 def _govcloud(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "govcloud", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO, check=False)
+    return run_govcloud(*args, timeout=timeout)
 
 
 # Fixtures that bring up (or need) the session lab: a test that uses any of them, directly or

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,13 @@ import pytest
 from govcloud.cli.output import guard, machine_readable
 from govcloud.contracts.base import ContractError
 from govcloud.errors import ExitCode
+from tests.support import run_govcloud
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _govcloud(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "govcloud", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_govcloud(*args, env=env, timeout=120)
 
 
 def test_an_unexpected_exception_is_an_internal_error_not_a_traceback(

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govcloud.lab import automation
+from tests.support import run_govcloud
 
 pytestmark = pytest.mark.lab
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _govcloud(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "govcloud", *args], capture_output=True, text=True,
-                          timeout=900, cwd=REPO, check=False)
+    return run_govcloud(*args)
 
 
 def _state_urns(stack: str) -> list[str]:

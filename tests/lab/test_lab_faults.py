@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from govcloud.lab import automation, cleanup, netns
+from tests.support import run_govcloud
 
 pytestmark = pytest.mark.lab
 REPO = Path(__file__).resolve().parents[2]
@@ -23,8 +24,7 @@ FIXTURE = REPO / "tests" / "lab" / "fixtures" / "plan-lab.json"
 
 
 def _govcloud(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "govcloud", *args], capture_output=True, text=True,
-                          timeout=900, cwd=REPO, check=False, env=env)
+    return run_govcloud(*args, env=env)
 
 
 def _plan() -> dict[str, Any]:

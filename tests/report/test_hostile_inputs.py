@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import govcloud
 from govcloud.cli.app import app
 from govcloud.report.evidence import load_evidence
 from tests.report.conftest import CATALOGUE, FIXTURES, edit_json
+from tests.support import run_govcloud
 
 RECORD = FIXTURES / "records" / "drill-run-record.json"
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
@@ -89,15 +89,7 @@ def _govcloud(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A real process: libyaml used to crash the interpreter (SIGSEGV), which no CliRunner survives.
     It runs the govcloud package this test imported."""
     env = {**os.environ, "PYTHONPATH": str(Path(govcloud.__file__).parents[1])}
-    return subprocess.run(
-        [sys.executable, "-m", "govcloud", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_govcloud(*args, cwd=cwd, env=env, timeout=120)
 
 
 def test_deeply_nested_catalogue_is_an_input_error(tmp_path: Path, evidence_dir: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from govcloud.lab import sh
 from govcloud.secsvc.exercise import CONNECT
 from govcloud.secsvc.store import Event, events
+from tests.support import run_govcloud
 
 REPO = Path(__file__).resolve().parents[2]
 # Functional deadline for "arrives within seconds" (not a benchmark: bench/secsvc_bench.py measures).
@@ -23,14 +24,7 @@ PROBE = CONNECT  # the exercise's bounded TCP connect probe (one definition)
 
 
 def govcloud(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "govcloud", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        check=False,
-    )
+    return run_govcloud(*args, timeout=timeout)
 
 
 def connect(netns: str, jobs: list[tuple[str, int, float]]) -> list[str]:

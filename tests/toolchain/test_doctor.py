@@ -9,18 +9,11 @@ import sys
 from pathlib import Path
 
 from govcloud.toolchain import versions as v
+from tests.support import run_govcloud
 
 
 def _doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "govcloud", "doctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=v.REPO_ROOT,
-    )
+    return run_govcloud("doctor", *args, env=env, timeout=300, cwd=v.REPO_ROOT)
 
 
 def test_doctor_reports_all_required_components_ok() -> None:
