@@ -12,7 +12,8 @@ What it does, as a new user on a new machine would:
   checkov's virtualenv, the lab's base image, lint, pytest), and prints a JSON summary.
 
 Debian packages are system-wide: the summary says whether `make system` had anything to install
-(the apt step is cold only on a machine where the packages are missing).
+(the apt step is cold only on a machine where the packages are missing). Patroni's virtualenv is
+machine-wide too (/var/cache/govcloud, root only): move it aside first for a cold measurement.
 A second run of the same target in the same clone (`--again`) shows what a warm run rebuilds.
 """
 
@@ -50,6 +51,7 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ),
     ("checkov venv", r"\[toolchain\] checkov \S+: creating", r"\[toolchain\] checkov \S+: installed in"),
     ("lab base image", r"^\[setup\] lab base image: debootstrap", r"^base image / 基础镜像:"),
+    ("patroni venv", r"^\[setup\] Patroni \S+: virtualenv", r"^\[setup\] Patroni \S+ ready"),
     ("lint", r"^\[lint\] ruff", r"^\[lint\] ansible-lint"),
     ("pytest", r"test session starts", r"^=+ .*(passed|failed|error).* in [0-9.]+s"),
 )
