@@ -301,7 +301,10 @@ class Service:
 
     def switch_point(self, app: str) -> tuple[int, str] | None:
         """(parent timeline, LSN) where the newest timeline of `app` forked: last line of its history."""
-        tli = int(self.nodes[app].scalar("SELECT timeline_id FROM pg_control_checkpoint()"))
+        # the timeline of the WAL being written now: pg_control's checkpoint timeline lags a promotion
+        # until the next checkpoint (Patroni does not force one), and would name an older fork
+        walfile = str(self.nodes[app].scalar("SELECT pg_walfile_name(pg_current_wal_lsn())"))
+        tli = int(walfile[:8], 16)
         if tli < 2:
             return None
         text = str(self.nodes[app].scalar("SELECT pg_read_file(%s)", (f"pg_wal/{tli:08X}.history",)))

@@ -43,6 +43,14 @@ def _step_result(steps: list[dict[str, Any]], phase: str) -> dict[str, Any] | No
     return result
 
 
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A phase's evidence file, written before the phase decides (so a failed phase leaves it)."""
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 def _timeline(
     steps: list[dict[str, Any]],
     ref_ns: int | None,
@@ -162,7 +170,7 @@ def build(
     precheck = _step_result(steps, "precheck")
     failover = _step_result(steps, "failover")
     reattach = _step_result(steps, "reattach")
-    partition = _step_result(steps, "partition")
+    partition = _step_result(steps, "partition") or _read_json(workdir / "partition.json")
     restore = _step_result(steps, "restore-test")
     ha = ha or {"engine": "manual"}
     switchovers = [s["result"] for s in steps if s["phase"] == "switchover" and s.get("ok")]

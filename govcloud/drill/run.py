@@ -61,10 +61,10 @@ def run_drill(
             if check:
                 raise safety.DrillRefusedError(
                     f"no {settings.engine} drill database service on this stack; "
-                    "check mode does not provision"
+                    "check mode does not provision / 检查模式不部署服务"
                 )
             say(f"provisioning the replicated database service, {settings.engine} (部署数据库服务)")
-            services.new_service(topo, settings).up()
+            services.provision(topo, settings, progress=say)
             provisioned = True
         svc = services.open_service(topo)
         why_not = svc.refusal()

@@ -30,6 +30,16 @@ def new_service(topo: Topology, settings: HaSettings) -> Service:
     return PatroniService(topo, settings) if settings.engine == "patroni" else Service(topo)
 
 
+def provision(topo: Topology, settings: HaSettings, progress: Any = None) -> dict[str, Any]:
+    """Replace whatever service runs on this stack (of either mode: Patroni, etcd, HAProxy and the
+    nft path rules too) with a new one of `settings`."""
+    open_service(topo).down()
+    svc = new_service(topo, settings)
+    if isinstance(svc, PatroniService):
+        return svc.up(progress=progress)
+    return svc.up()
+
+
 def matches(topo: Topology, settings: HaSettings) -> bool:
     """The provisioned service is of the wanted mode and, for Patroni, has the wanted timings."""
     mode = current_mode(topo)
@@ -37,9 +47,9 @@ def matches(topo: Topology, settings: HaSettings) -> bool:
         return False
     if mode == "manual":
         return True
+
     def timings(d: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in d.items() if k != "preset"}
 
     svc = PatroniService(topo)
     return timings(dict(svc.state().get("ha", {}))) == timings(settings.to_dict())
-

@@ -56,7 +56,8 @@ def ensure(progress: Callable[[str], None] | None = None) -> Path:
             raise InstallError(
                 f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()[-600:]}\n"
                 "Patroni comes from PyPI; check the package index is reachable (pip config list), "
-                "and that Debian's python3-venv is installed (scripts/setup-system.sh)."
+                "and that Debian's python3-venv is installed (scripts/setup-system.sh). / "
+                "Patroni 从 PyPI 安装失败：检查软件包源与 python3-venv"
             )
     target.chmod(0o755)
     (target / MARKER).write_text(PATRONI_VERSION + "\n", encoding="ascii")

@@ -177,11 +177,9 @@ def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False, ha: HaOpt = No
         topo, the_plan = source.topology(stack)
         settings = resolve(ha, source.plan_ha(the_plan))
         with err.status("部署数据库服务 / provisioning") as status:
-            svc = services.new_service(topo, settings)
-            if isinstance(svc, PatroniService):
-                state = svc.up(progress=lambda msg: status.update(f"部署数据库服务 / provisioning: {msg}"))
-            else:
-                state = svc.up()
+            state = services.provision(
+                topo, settings, progress=lambda msg: status.update(f"部署数据库服务 / provisioning: {msg}")
+            )
     except (TopologyError, ServiceError, HaSettingsError) as exc:
         raise _fail(str(exc)) from None
     _print_state(state, as_json)

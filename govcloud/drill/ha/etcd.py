@@ -80,6 +80,10 @@ class EtcdCluster:
             "1000",
             "--logger",
             "zap",
+            # 3.4 leaves Raft pre-vote off: a member healed after a partition, having campaigned alone
+            # with ever higher terms, then deposes the healthy leader again and again, and the new
+            # Patroni leader, unable to renew its lease meanwhile, demotes itself (seen in this lab)
+            "--pre-vote",
         ]
         if force_new_cluster:
             argv.append("--force-new-cluster")
@@ -135,12 +139,26 @@ class EtcdCluster:
                 return
             time.sleep(0.3)
         logs = {c: (self._dir(c) / "etcd.log") for c in bad}
-        raise EtcdError(f"etcd member(s) {', '.join(bad)} not healthy after {timeout:.0f}s; logs: {logs}")
+        raise EtcdError(
+            f"etcd member(s) {', '.join(bad)} not healthy after {timeout:.0f}s; logs: {logs} / "
+            "etcd 成员未就绪，见日志"
+        )
 
     def members(self, centre: str) -> list[dict[str, Any]]:
         data = json.loads(self.ctl(centre, "member", "list", "-w", "json"))
         members: list[dict[str, Any]] = data.get("members", [])
         return members
+
+    def voting_members(self) -> int:
+        """Members the cluster has now (1 after a `--force-new-cluster`), read from a healthy member;
+        the configured count when none answers."""
+        for centre in self.nodes:
+            if self.health(centre):
+                try:
+                    return len(self.members(centre))
+                except (RuntimeError, ValueError):
+                    continue
+        return len(self.nodes)
 
     def quorum_report(self) -> dict[str, Any]:
         """Which members are up and healthy: evidence for the drill record."""

@@ -85,7 +85,7 @@ class HaproxyEndpoint:
             if self.socket.exists():
                 return
             time.sleep(0.05)
-        raise RuntimeError(f"haproxy did not start; see {self.dir / 'haproxy.log'}")
+        raise RuntimeError(f"haproxy did not start; see {self.dir / 'haproxy.log'} / HAProxy 未能启动")
 
     def stop(self) -> None:
         procs.stop(self.pidfile, wait_s=5)
@@ -126,7 +126,10 @@ class HaproxyEndpoint:
             if self.current() == centre:
                 return time.monotonic() - t0
             time.sleep(0.1)
-        raise TimeoutError(f"endpoint did not follow the leader to {centre} in {timeout:.0f}s: {self.stat()}")
+        raise TimeoutError(
+            f"endpoint did not follow the leader to {centre} in {timeout:.0f}s: {self.stat()} / "
+            "服务入口未跟随主库"
+        )
 
     def reachable(self, timeout: float = 1.0) -> bool:
         with entered(self.netns):

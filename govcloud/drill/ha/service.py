@@ -25,6 +25,7 @@ from psycopg import sql
 from govcloud.drill import faults
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.ha import etcd
+from govcloud.drill.ha.etcd import EtcdError
 from govcloud.drill.ha.haproxy import LISTEN4, LISTEN_PORT, HaproxyEndpoint, direct
 from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
 from govcloud.drill.ha.settings import HaSettings, from_dict
@@ -78,12 +79,21 @@ class PatroniService(Service):
         return self.proxy.current()
 
     def refusal(self) -> str | None:
-        """A drill on Patroni needs the etcd quorum it is about to exercise: refuse without one."""
+        """A drill on Patroni needs the etcd quorum it is about to exercise: refuse without one, and
+        refuse any drill after a regional failover (the DCS then runs as one member in the DR centre)."""
+        if self.state().get("dcs_forced"):
+            return (
+                "after a regional failover the DR centre runs alone (one-member etcd, promoted standby "
+                "cluster); failing back to production on Patroni is not automated: rebuild the main "
+                "cluster (`govcloud drill service up --ha ...`) before the next drill / "
+                "区域切换后须重建主集群，演练不启动"
+            )
         report = self.etcd.quorum_report()
         healthy = [c for c, item in report.items() if item["healthy"]]
-        if len(healthy) * 2 <= len(report):
+        voting = self.etcd.voting_members()
+        if len(healthy) * 2 <= voting:
             return (
-                f"etcd has no quorum ({len(healthy)} of {len(report)} members healthy: {report}); "
+                f"etcd has no quorum ({len(healthy)} of {voting} members healthy: {report}); "
                 "Patroni cannot elect or keep a leader, so the drill does not start. Check the members' "
                 f"logs under {self.etcd.root} and `etcdctl endpoint health` / etcd 仲裁不可用，演练不启动"
             )
@@ -146,7 +156,10 @@ class PatroniService(Service):
         say = progress or (lambda _m: None)
         self.down()
         settings = self._settings or HaSettings()
-        install.ensure(say)
+        try:
+            install.ensure(say)
+        except install.InstallError as exc:
+            raise ServiceError(f"{exc} / Patroni 安装失败") from None
         for path in (self.topo.state_dir.parent, self.topo.state_dir, self.root, self.ha_root):
             path.mkdir(parents=True, exist_ok=True)
             os.chmod(path, 0o755)
@@ -205,6 +218,12 @@ class PatroniService(Service):
             self.wait_sync(self.prod, self.city, 60)
             self.proxy.start()
             self.proxy.wait_current(self.prod, 20)
+        except (EtcdError, TimeoutError, RuntimeError, OSError) as exc:
+            self.down()
+            raise ServiceError(
+                f"the Patroni service did not come up, everything it started was removed: {exc} / "
+                "Patroni 数据库服务未能启动，已清理"
+            ) from exc
         except BaseException:
             self.down()
             raise
@@ -249,7 +268,9 @@ class PatroniService(Service):
             if any(r["standby"] == standby and r["sync_state"] in ("sync", "quorum") for r in rows):
                 return
             time.sleep(0.2)
-        raise ServiceError(f"{standby} did not become the synchronous standby of {primary}: {rows}")
+        raise ServiceError(
+            f"{standby} did not become the synchronous standby of {primary}: {rows} / 同步备库未就绪"
+        )
 
     def wait_sync_standby(self, primary: str, standby: str, timeout: float) -> None:
         """PostgreSQL and Patroni's DCS agree that `standby` is the synchronous standby."""
@@ -262,7 +283,10 @@ class PatroniService(Service):
             if any(m.get("name") == standby and m.get("role") == "sync_standby" for m in members):
                 return
             time.sleep(0.2)
-        raise ServiceError(f"Patroni does not list {standby} as sync_standby of {primary}: {members}")
+        raise ServiceError(
+            f"Patroni does not list {standby} as sync_standby of {primary}: {members} / "
+            "Patroni 未确认同步备库"
+        )
 
     def down(self) -> None:
         """Stop HAProxy, every Patroni and postgres, the etcd members; drop nft tables and files."""

@@ -29,7 +29,9 @@ class HaSettings:
 
     def __post_init__(self) -> None:
         if self.engine not in MODES:
-            raise HaSettingsError(f"ha engine must be one of {', '.join(MODES)}, not {self.engine!r}")
+            raise HaSettingsError(
+                f"ha engine must be one of {', '.join(MODES)}, not {self.engine!r} / 高可用方式无效"
+            )
         if self.engine == "patroni" and (self.ttl < 20 or self.loop_wait < 1 or self.retry_timeout < 3):
             raise HaSettingsError(
                 f"Patroni's minimums: ttl >= 20 s, loop_wait >= 1 s, retry_timeout >= 3 s (got {self.ttl}, "
@@ -60,7 +62,7 @@ def resolve(choice: str | None, plan_ha: dict[str, Any] | None) -> HaSettings:
     """`choice` (CLI/bench) wins; else the plan's ha block of the drilled system; else manual."""
     if choice:
         if choice not in PRESETS:
-            raise HaSettingsError(f"--ha must be one of {', '.join(PRESETS)}, not {choice!r}")
+            raise HaSettingsError(f"--ha must be one of {', '.join(PRESETS)}, not {choice!r} / --ha 取值无效")
         return PRESETS[choice]
     if not plan_ha:
         return PRESETS["manual"]

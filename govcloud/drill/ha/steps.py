@@ -29,6 +29,7 @@ from govcloud.drill.ha.patroni import log_tail
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.loadgen import read_journal
 from govcloud.drill.netns import tcp_open
+from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.steps import StepFailedError, _check
 
@@ -206,8 +207,14 @@ def _fencing_evidence(ctx: DrillContext, svc: PatroniService, victims: list[str]
             "patroni_role_seen_by_rest": svc.members[app].role(),
             "endpoint_backend_status": svc.proxy.stat().get(app),
         }
-        item["verified"] = not (
-            item["patroni_running"] or item["postmaster_running"] or item["port_5432_reachable_from_clients"]
+        item["verified"] = (
+            not (
+                item["patroni_running"]
+                or item["postmaster_running"]
+                or item["port_5432_reachable_from_clients"]
+            )
+            and item["patroni_role_seen_by_rest"] == "unreachable"
+            and not str(item["endpoint_backend_status"] or "").startswith("UP")
         )
         evidence.append(item)
     return evidence
@@ -277,6 +284,7 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         sync=None,
         endpoint=target,
         upstream={a: target for a in survivors},
+        dcs_forced=target == svc.remote,
     )
     phases["cluster"] = {**now(), "view": _cluster_view(svc), "was_sync": was_sync}
     return {"phases": phases, "old_primary": old, "new_primary": target, "settings": svc.settings.to_dict()}
@@ -285,18 +293,26 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
 # -- DCS partition: the leader's centre cut off from the etcd quorum -----------------------------------
 def partition(ctx: DrillContext) -> dict[str, Any]:
     """Cut production from etcd (replication and clients untouched); sample which nodes accept writes
-    every 50 ms until production has demoted itself and same-city leads; then heal."""
+    (each sample stamped when taken, one pair about every 50 ms) until production has demoted itself
+    and same-city leads; read the old leader's WAL past the fork; then heal.
+
+    Split brain is shown by evidence, not assumed away: both nodes seen writable at once, or a write
+    the old leader acknowledged at an LSN past the new timeline's fork. A node whose local socket does
+    not answer (postgres restarting to demote) counts as not writable: no client can write to it then.
+    """
     svc = _svc(ctx)
     old, new = svc.prod, svc.city
     pairs = (old, new)
     limit = _limit(svc)
     samples: dict[str, list[dict[str, Any]]] = {a: [] for a in pairs}
+    out = ctx.dir / "partition.json"
 
-    def writable(app: str) -> bool | None:
+    def sample(app: str) -> dict[str, Any]:
+        t = time.monotonic_ns()
         try:
-            return not svc.nodes[app].in_recovery()
+            return {"t_ns": t, "writable": not svc.nodes[app].in_recovery()}
         except Exception:
-            return None
+            return {"t_ns": t, "writable": None}
 
     svc.dcs_cut(old)
     instant = now()
@@ -306,22 +322,25 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
     deadline = time.monotonic() + limit
     demoted_at = promoted_at = None
     while time.monotonic() < deadline:
-        t = time.monotonic_ns()
         for app in pairs:
-            w = writable(app)
-            if not samples[app] or samples[app][-1]["writable"] != w:
-                samples[app].append({"t_ns": t, "writable": w})
-        if demoted_at is None and samples[old][-1]["writable"] is False:
-            demoted_at = t
-        if promoted_at is None and samples[new][-1]["writable"] is True:
-            promoted_at = t
+            got = sample(app)
+            if not samples[app] or samples[app][-1]["writable"] != got["writable"]:
+                samples[app].append(got)
+            if app == old and demoted_at is None and got["writable"] is False:
+                demoted_at = got["t_ns"]
+            if app == new and promoted_at is None and got["writable"] is True:
+                promoted_at = got["t_ns"]
         if demoted_at and promoted_at and svc.members[new].role() == "primary":
             break
         time.sleep(0.05)
     else:
+        out.write_text(
+            json.dumps({"partitioned": old, "split_brain": None, "samples": samples}), encoding="utf-8"
+        )
         raise StepFailedError(
             f"partition: no clean leader change within {limit:.0f}s (未完成切换): {json.dumps(samples)}"
         )
+    assert demoted_at is not None and promoted_at is not None
     overlap_s = _overlap(samples[old], samples[new])
     state = ctx.state()
     state["promoted"] = True
@@ -331,11 +350,16 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
     )
     ctx.save_state(state)
     endpoint_s = svc.proxy.wait_current(new, 30)
-    # writes acknowledged by the old leader after the new one accepted writes: split-brain writes
-    acks_after = [
+    # the fork of the new timeline, and what the old leader wrote past it (pg_rewind erases it on rejoin)
+    fork = svc.switch_point(new)
+    wal_past_fork = svc.nodes[old].waldump_commits(*fork) if fork else None
+    acks_past_fork = [
         r
         for r in read_journal(ctx.dir / "load-journal.jsonl")
-        if r.get("ev") == "ack" and r.get("node") == old and int(r["t"]) > promoted_at
+        if r.get("ev") == "ack"
+        and r.get("node") == old
+        and fork
+        and lsn_int(str(r["lsn"])) >= lsn_int(fork[1])
     ]
     old_log = svc.members[old].log.read_text(encoding="utf-8", errors="replace")
     demote_lines = [
@@ -343,7 +367,26 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
         for line in old_log.splitlines()
         if re.search(r"demot|failed to update leader lock|Loop time exceeded|DCS", line)
     ][-6:]
-    healed_at = now()
+    split_brain = overlap_s > 0 or bool(acks_past_fork)
+    result = {
+        "partitioned": old,
+        **instant,
+        "old_leader_demoted_after_s": round((demoted_at - instant["t_ns"]) / 1e9, 3),
+        "new_leader_writable_after_s": round((promoted_at - instant["t_ns"]) / 1e9, 3),
+        "demoted_before_new_leader": demoted_at <= promoted_at,
+        "both_writable_overlap_s": round(overlap_s, 3),
+        "fork": {"timeline": fork[0], "lsn": fork[1]} if fork else None,
+        "acks_on_old_leader_past_fork": len(acks_past_fork),
+        "old_leader_wal_past_fork": wal_past_fork,
+        "split_brain": split_brain,
+        "endpoint_followed_s": round(endpoint_s, 3),
+        "samples": samples,
+        "old_leader_patroni_log": demote_lines,
+    }
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if split_brain:
+        raise StepFailedError(f"SPLIT BRAIN (脑裂): {json.dumps({k: result[k] for k in list(result)[:10]})}")
+    result["healed"] = now()
     svc.dcs_heal(old)
     try:
         svc.members[old].wait_role(("replica",), 120)
@@ -357,25 +400,8 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
             f"wal receiver: {receiver}; Patroni log:\n{log_tail(svc.members[old].log, 40)}"
         ) from None
     svc.update(primary=new, sync=None, endpoint=new, upstream={old: new, svc.remote: new})
-    split_brain = overlap_s > 0 or bool(acks_after)
-    result = {
-        "partitioned": old,
-        **instant,
-        "old_leader_demoted_after_s": round((demoted_at - instant["t_ns"]) / 1e9, 3),
-        "new_leader_writable_after_s": round((promoted_at - instant["t_ns"]) / 1e9, 3),
-        "demoted_before_new_leader": demoted_at <= promoted_at,
-        "both_writable_overlap_s": round(overlap_s, 3),
-        "acks_on_old_leader_after_new_leader": len(acks_after),
-        "split_brain": split_brain,
-        "endpoint_followed_s": round(endpoint_s, 3),
-        "samples": samples,
-        "old_leader_patroni_log": demote_lines,
-        "healed": healed_at,
-        "cluster": _cluster_view(svc),
-    }
-    (ctx.dir / "partition.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    if split_brain:
-        raise StepFailedError(f"SPLIT BRAIN (脑裂): {json.dumps({k: result[k] for k in list(result)[:10]})}")
+    result["cluster"] = _cluster_view(svc)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 
 
@@ -459,15 +485,15 @@ def reattach(ctx: DrillContext) -> dict[str, Any]:
         if not svc.etcd.running(app):
             svc.etcd.start(app, state="existing")
         svc.etcd.wait_healthy([app], 60)
-        log_start = member.log.stat().st_size if member.log.exists() else 0
+        log_start = member.log.stat().st_size if member.log.exists() else 0  # bytes
         member.start()
         member.wait_role(("replica",), 180)
         svc.wait_streaming(primary, app, 120)
-        text = member.log.read_text(encoding="utf-8", errors="replace")[log_start:]
-        entry["patroni_log"] = [ln for ln in text.splitlines() if re.search(r"rewind|bootstrap|replica", ln)][
-            -8:
-        ]
-        entry["method"] = "pg_rewind (Patroni use_pg_rewind)" if "rewind" in text else "rejoined"
+        text = member.log.read_bytes()[log_start:].decode("utf-8", "replace")
+        lines = [ln for ln in text.splitlines() if re.search(r"rewind|bootstrap|replica", ln)]
+        entry["patroni_log"] = lines[-8:]
+        rewound = "running pg_rewind from" in text and "pg_rewind exit code=0" in text
+        entry["method"] = "pg_rewind (Patroni use_pg_rewind)" if rewound else "rejoined without rewind"
         entry["end"] = now()
         result["nodes"][app] = entry
         svc.update(
@@ -580,6 +606,9 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
     leader = svc.leader()
     if leader:
         svc.update(primary=leader, endpoint=leader)
+    if state.get("promoted"):  # the lost centres stay fenced until a failback brings them back
+        lost = set(state.get("victims", []))
+        svc.update(fenced=sorted(set(svc.state().get("fenced", [])) | lost))
     writable = svc.writable()
     return {
         "actions": actions,
