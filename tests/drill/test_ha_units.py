@@ -3,12 +3,13 @@ a scenario the mode cannot run, the partition overlap. No namespaces, no root.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from govcloud.drill import scenarios
+from govcloud.drill import record, scenarios
 from govcloud.drill.ha import haproxy, patroni
 from govcloud.drill.ha.settings import PRESETS, HaSettings, HaSettingsError, resolve
 from govcloud.drill.ha.steps import _overlap
@@ -96,3 +97,47 @@ def test_dcs_partition_needs_patroni_and_is_refused_before_anything_runs(tmp_pat
         run_drill("unit", "dcs-partition", ticket="CHG-1", status=synthetic_status(), plan=None, ha="manual")
     with pytest.raises(DrillRefusedError, match="--ha must be one of"):
         run_drill("unit", "samecity-failover", ticket="CHG-1", status=synthetic_status(), plan=None, ha="x")
+
+
+def _record(
+    tmp_path: Path, scenario_id: str, steps: list[dict[str, object]], **files: object
+) -> dict[str, object]:
+    (tmp_path / "steps.jsonl").write_text("".join(json.dumps(s) + "\n" for s in steps), encoding="utf-8")
+    for name, data in files.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    return record.build(
+        drill_id=f"unit-{scenario_id}",
+        scenario=scenarios.get(scenario_id),
+        topo=from_lab_status(synthetic_status()),
+        workdir=tmp_path,
+        guard={"environment": "lab", "ticket": "CHG-1"},
+        runner={"status": "successful", "rc": 0, "events": []},
+        edition="2025",
+        systems=("illustrative-default", []),
+        started_ns=1,
+        ended_ns=2,
+        service_before={"patroni_version": "4.1.5"},
+        service_after=None,
+        endpoint="db.unit.gc.internal",
+        provisioned=False,
+        ha=PRESETS["patroni-lab"].to_dict(),
+    )
+
+
+def _step(phase: str, ok: bool, result: dict[str, object] | None = None) -> dict[str, object]:
+    return {"phase": phase, "args": [], "ok": ok, "result": result, "error": None if ok else "boom",
+            "start_ns": 1, "end_ns": 2, "start_wall_ns": 1, "end_wall_ns": 2}
+
+
+def test_a_partition_that_found_split_brain_is_failed_and_says_so(tmp_path: Path) -> None:
+    rec = _record(tmp_path, "dcs-partition", [_step("partition", False)], partition={"split_brain": True})
+    assert rec["passed"] is False and rec["split_brain_observed"] is True
+    assert any("split brain" in str(r) for r in rec["reasons"])  # type: ignore[attr-defined]
+
+
+def test_a_restore_that_does_not_match_fails_the_drill(tmp_path: Path) -> None:
+    rec = _record(tmp_path, "restore-test", [_step("restore-test", True, {"matched": False})])
+    assert rec["passed"] is False
+    rec = _record(tmp_path, "restore-test", [_step("restore-test", True, {"matched": True})])
+    assert rec["passed"] is True and rec["restore_test"] == {"matched": True}
+    assert "Patroni 4.1.5" in str(rec["service"])
