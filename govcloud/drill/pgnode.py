@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Composed
 
-from govcloud.drill.shell import CommandError, as_postgres, pg_bin, run
+from govcloud.drill.shell import CommandError, alive, as_postgres, pg_bin, run
 from govcloud.drill.topology import DbNode
 
 POSTGRES_UID_NAME = "postgres"
@@ -85,7 +85,7 @@ class PgNode:
         if self.fence_marker.exists():
             raise NodeFencedError(f"{self.app}: FENCED marker present ({self.fence_marker}); rewind first")
         pid = self.postmaster_pid()
-        if pid is not None and not _alive(pid):
+        if pid is not None and not alive(pid):
             # a killed postmaster may linger as a zombie until PID 1 reaps it; postgres would take
             # the zombie for a live postmaster and refuse to start
             (self.data / "postmaster.pid").unlink(missing_ok=True)
@@ -122,7 +122,7 @@ class PgNode:
     def running(self) -> bool:
         """The postmaster named in postmaster.pid is alive (a zombie awaiting reaping is not)."""
         pid = self.postmaster_pid()
-        return pid is not None and _alive(pid)
+        return pid is not None and alive(pid)
 
     def postmaster_pid(self) -> int | None:
         pidfile = self.data / "postmaster.pid"
@@ -141,7 +141,7 @@ class PgNode:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and alive(pid):
             time.sleep(0.05)
         return pid
 
@@ -288,18 +288,6 @@ class PgNode:
 
     def in_recovery(self) -> bool:
         return bool(self.scalar("SELECT pg_is_in_recovery()"))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with contextlib.suppress(OSError):
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0]
-        if state == "Z":
-            return False
-    return True
 
 
 def _chown_postgres(path: Path, mode: int) -> None:

@@ -10,6 +10,7 @@ import os
 import secrets
 import shutil
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -98,9 +99,9 @@ class Service:
         return {"dbname": APP_DB, "user": APP_USER, "password": self.password(APP_USER)}
 
     # -- bootstrap / teardown ------------------------------------------------------------------
-    def up(self) -> dict[str, Any]:
-        self.down()
-        for path in (self.topo.state_dir.parent, self.topo.state_dir, self.root):
+    def prepare_dirs_and_secrets(self, *extra: Path) -> dict[str, str]:
+        """State directories, fresh passwords (postgres, replicator, the app user) and the passfile."""
+        for path in (self.topo.state_dir.parent, self.topo.state_dir, self.root, *extra):
             path.mkdir(parents=True, exist_ok=True)
             os.chmod(path, 0o755)
         self.secrets.mkdir(parents=True, exist_ok=True)
@@ -110,6 +111,25 @@ class Service:
         os.chmod(self.secrets / "passwords.json", 0o600)
         self.passfile.write_text("".join(f"*:*:*:{u}:{p}\n" for u, p in passwords.items()), encoding="utf-8")
         chown_postgres(self.passfile, 0o600)
+        return passwords
+
+    def create_app_database(self, primary: PgNode, passwords: dict[str, str]) -> None:
+        """The drill's application role, database and sequenced-writes table, on the primary."""
+        for stmt in (
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(APP_USER), sql.Literal(passwords[APP_USER])
+            ),
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(APP_DB), sql.Identifier(APP_USER)),
+        ):
+            primary.query(stmt)
+        primary.query(SCHEMA_SQL, dbname=APP_DB)
+        primary.query(
+            sql.SQL("ALTER TABLE drill_seq OWNER TO {}").format(sql.Identifier(APP_USER)), dbname=APP_DB
+        )
+
+    def up(self) -> dict[str, Any]:
+        self.down()
+        passwords = self.prepare_dirs_and_secrets()
         try:
             primary = self.nodes[self.prod]
             primary.initdb()
@@ -119,18 +139,9 @@ class Service:
                 sql.SQL("CREATE ROLE replicator REPLICATION LOGIN PASSWORD {}").format(
                     sql.Literal(passwords["replicator"])
                 ),
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    sql.Identifier(APP_USER), sql.Literal(passwords[APP_USER])
-                ),
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(APP_DB), sql.Identifier(APP_USER)
-                ),
             ):
                 primary.query(stmt)
-            primary.query(SCHEMA_SQL, dbname=APP_DB)
-            primary.query(
-                sql.SQL("ALTER TABLE drill_seq OWNER TO {}").format(sql.Identifier(APP_USER)), dbname=APP_DB
-            )
+            self.create_app_database(primary, passwords)
             for app in (self.city, self.remote):
                 node = self.nodes[app]
                 host, port, _ = self.topo.path(node.node, primary.node)

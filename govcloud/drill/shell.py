@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
@@ -52,3 +55,17 @@ def netns_list() -> list[str]:
 def netns_pids(netns: str) -> list[int]:
     out = run(["ip", "netns", "pids", netns], check=False).stdout
     return [int(tok) for tok in out.split() if tok.isdigit()]
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a zombie child of ours is reaped on the way)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0] == "Z":
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            return False
+    return True

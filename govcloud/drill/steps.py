@@ -582,25 +582,17 @@ def restore_roles(ctx: DrillContext) -> dict[str, Any]:
 
 
 # -- verification and measurement -----------------------------------------------------------------
-def verify(ctx: DrillContext) -> dict[str, Any]:
+def consistency_checks(ctx: DrillContext, primary: str, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every running, unfenced standby replays to the primary's LSN, then holds the same rows (count
+    and MD5 of this drill's rows and of all runs) as the primary. Returns the digests."""
     svc = ctx.service
-    st = svc.state()
-    primary = st["primary"]
-    checks: list[dict[str, Any]] = []
-    _check_primary_and_endpoint(checks, svc, primary, "exactly_one_writable_node")
-    digests = []
-    running = [a for a in svc.nodes if a not in st.get("fenced", []) and svc.nodes[a].running()]
+    fenced = svc.state().get("fenced", [])
+    running = [a for a in svc.nodes if a not in fenced and svc.nodes[a].running()]
     for app in running:
         if app != primary:
-            _check(
-                checks,
-                f"caught_up[{app}]",
-                svc.wait_caught_up(primary, app, 30),
-                app,
-                "replayed to primary LSN",
-            )
-    for app in running:
-        digests.append({**svc.digest(app, ctx.drill_id), "all_runs": svc.digest(app, None)})
+            caught_up = svc.wait_caught_up(primary, app, 30)
+            _check(checks, f"caught_up[{app}]", caught_up, app, "replayed to primary LSN")
+    digests = [{**svc.digest(app, ctx.drill_id), "all_runs": svc.digest(app, None)} for app in running]
     ref = digests[[d["node"] for d in digests].index(primary)]
     for d in digests:
         same = (
@@ -615,6 +607,16 @@ def verify(ctx: DrillContext) -> dict[str, Any]:
             {"rows": d["rows"], "md5": d["md5"]},
             {"rows": ref["rows"], "md5": ref["md5"]},
         )
+    return digests
+
+
+def verify(ctx: DrillContext) -> dict[str, Any]:
+    svc = ctx.service
+    st = svc.state()
+    primary = st["primary"]
+    checks: list[dict[str, Any]] = []
+    _check_primary_and_endpoint(checks, svc, primary, "exactly_one_writable_node")
+    digests = consistency_checks(ctx, primary, checks)
     fencing = []
     for app in st.get("fenced", []):
         node = svc.nodes[app]

@@ -14,20 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from govcloud.drill.shell import in_netns
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0] == "Z":
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-            return False
-    return True
+from govcloud.drill.shell import alive, in_netns
 
 
 def read_pid(pidfile: Path) -> int | None:

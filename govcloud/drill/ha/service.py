@@ -13,14 +13,9 @@ the `postgres` user's connections to another centre's 5432 through the delay rel
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-import secrets
 import shutil
 import time
 from typing import Any
-
-from psycopg import sql
 
 from govcloud.drill import faults
 from govcloud.drill.endpoint import service_name
@@ -29,8 +24,7 @@ from govcloud.drill.ha.etcd import EtcdError
 from govcloud.drill.ha.haproxy import LISTEN4, LISTEN_PORT, HaproxyEndpoint, direct
 from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
 from govcloud.drill.ha.settings import HaSettings, from_dict
-from govcloud.drill.pgnode import chown_postgres
-from govcloud.drill.pgservice import APP_DB, APP_USER, SCHEMA_SQL, Service, ServiceError
+from govcloud.drill.pgservice import Service, ServiceError
 from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import Topology
 from govcloud.toolchain import patroni as install
@@ -160,16 +154,7 @@ class PatroniService(Service):
             install.ensure(say)
         except install.InstallError as exc:
             raise ServiceError(f"{exc} / Patroni 安装失败") from None
-        for path in (self.topo.state_dir.parent, self.topo.state_dir, self.root, self.ha_root):
-            path.mkdir(parents=True, exist_ok=True)
-            os.chmod(path, 0o755)
-        self.secrets.mkdir(parents=True, exist_ok=True)
-        chown_postgres(self.secrets, 0o700)
-        passwords = {u: secrets.token_urlsafe(18) for u in ("postgres", "replicator", APP_USER)}
-        (self.secrets / "passwords.json").write_text(json.dumps(passwords), encoding="utf-8")
-        os.chmod(self.secrets / "passwords.json", 0o600)
-        self.passfile.write_text("".join(f"*:*:*:{u}:{p}\n" for u, p in passwords.items()), encoding="utf-8")
-        chown_postgres(self.passfile, 0o600)
+        passwords = self.prepare_dirs_and_secrets(self.ha_root)
         try:
             self._paths_apply()
             say("etcd: one member per centre (etcd 仲裁：每中心一个成员)")
@@ -192,20 +177,7 @@ class PatroniService(Service):
             prod.start()
             self._wait(prod, ("primary",), 90)
             self._wait_sql(self.prod, 30)
-            primary = self.nodes[self.prod]
-            for stmt in (
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    sql.Identifier(APP_USER), sql.Literal(passwords[APP_USER])
-                ),
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(APP_DB), sql.Identifier(APP_USER)
-                ),
-            ):
-                primary.query(stmt)
-            primary.query(SCHEMA_SQL, dbname=APP_DB)
-            primary.query(
-                sql.SQL("ALTER TABLE drill_seq OWNER TO {}").format(sql.Identifier(APP_USER)), dbname=APP_DB
-            )
+            self.create_app_database(self.nodes[self.prod], passwords)
             say("Patroni: same-city synchronous replica, remote standby cluster (同城同步、异地备集群)")
             self.repl_proxy.start()
             self.repl_proxy.wait_current(self.prod, 20)

@@ -529,31 +529,7 @@ def verify(ctx: DrillContext) -> dict[str, Any]:
     _check(checks, "exactly_one_writable_node", writable == [primary], writable, [primary])
     _check(checks, "patroni_leader", svc.leader() == primary, svc.roles(), primary)
     _check(checks, "endpoint_follows_leader", svc.endpoint_current() == primary, svc.proxy.stat(), primary)
-    running = [a for a in svc.nodes if a not in st.get("fenced", []) and svc.nodes[a].running()]
-    for app in running:
-        if app != primary:
-            _check(
-                checks,
-                f"caught_up[{app}]",
-                svc.wait_caught_up(primary, app, 30),
-                app,
-                "replayed to primary LSN",
-            )
-    digests = [{**svc.digest(a, ctx.drill_id), "all_runs": svc.digest(a, None)} for a in running]
-    ref = digests[[d["node"] for d in digests].index(primary)]
-    for d in digests:
-        same = (
-            d["rows"] == ref["rows"]
-            and d["md5"] == ref["md5"]
-            and d["all_runs"] == {**ref["all_runs"], "node": d["node"]}
-        )
-        _check(
-            checks,
-            f"consistent[{d['node']}]",
-            same,
-            {"rows": d["rows"], "md5": d["md5"]},
-            {"rows": ref["rows"], "md5": ref["md5"]},
-        )
+    digests = manual.consistency_checks(ctx, primary, checks)
     fencing = _fencing_evidence(ctx, svc, list(st.get("fenced", [])))
     for item in fencing:
         _check(
