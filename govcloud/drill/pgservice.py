@@ -155,9 +155,15 @@ class Service:
         except BaseException:
             self.down()
             raise
+        return self.save_initial_state()
+
+    def save_initial_state(self, **extra: Any) -> dict[str, Any]:
+        """The service's state document as provisioned: canonical roles, nothing fenced."""
         state = {
             "schema": SERVICE_SCHEMA,
             "stack": self.topo.stack,
+            "mode": self.mode,
+            **extra,
             "primary": self.prod,
             "upstream": {self.city: self.prod, self.remote: self.prod},
             "sync": self.city,

@@ -199,21 +199,7 @@ class PatroniService(Service):
         except BaseException:
             self.down()
             raise
-        state = {
-            "schema": "govcloud.drill-service/v1",
-            "stack": self.topo.stack,
-            "mode": "patroni",
-            "ha": settings.to_dict(),
-            "patroni_version": install.PATRONI_VERSION,
-            "primary": self.prod,
-            "upstream": {self.city: self.prod, self.remote: self.prod},
-            "sync": self.city,
-            "fenced": [],
-            "endpoint": self.prod,
-            "created": time.time(),
-        }
-        self.save(state)
-        return state
+        return self.save_initial_state(ha=settings.to_dict(), patroni_version=install.PATRONI_VERSION)
 
     def _wait(self, member: PatroniMember, roles: tuple[str, ...], timeout: float) -> None:
         try:
