@@ -1,5 +1,5 @@
 """Where a drill's topology and targets come from: the lab (`govcloud lab status --json`) and the
-plan (`govcloud.plan.load_plan`)."""
+plan document its caller loaded (the CLI: `govcloud.plan.load_plan`; the drill does not plan)."""
 
 from __future__ import annotations
 
@@ -60,24 +60,11 @@ def lab_status(stack: str) -> dict[str, Any]:
     return data
 
 
-def plan(stack: str) -> dict[str, Any] | None:
-    """The stack's plan as a dict (contracts §1), or None for a stack without a config (test
-    stacks). A stack that has a config but an invalid plan is an error, not a silent fallback."""
-    from govcloud.plan import load_plan  # noqa: PLC0415 - the loader imports pydantic models lazily
-    from govcloud.toolchain.versions import REPO_ROOT  # noqa: PLC0415
-
-    if not (REPO_ROOT / f"Pulumi.{stack}.yaml").is_file():
-        return None
-    return load_plan(stack=stack).to_json()
-
-
 def topology(
     stack: str, status: dict[str, Any] | None = None, the_plan: dict[str, Any] | None = None
 ) -> tuple[Topology, dict[str, Any] | None]:
     """The drill topology of `stack` (lab status given or fetched) and its plan (given or loaded)."""
     status = status if status is not None else lab_status(stack)
-    if the_plan is None:
-        the_plan = plan(stack)
     roles = {c["id"]: c["role"] for c in (the_plan or {}).get("centres", [])}
     lab = bool((the_plan or {}).get("lab", True))
     return from_lab_status(status, source="lab", centre_roles=roles or None, lab=lab), the_plan

@@ -77,6 +77,7 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> Lab
                 "target6": r.target6, "target_port": r.target_port, "delay_ms": r.delay_ms,
                 "allowed_by_matrix": r.allowed,
             }
+    _ha_stack(spec, res)
     if spec.plan.security_services:
         from govcloud.secsvc import host_services, sensor  # noqa: PLC0415 - lab plans with services only
         from govcloud.secsvc.layout import build_layout  # noqa: PLC0415
@@ -89,6 +90,20 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> Lab
             if sp is not None:
                 res.sensors[c] = sp
     return res
+
+
+def _ha_stack(spec: LabSpec, res: LabResources) -> None:
+    """The HA stack (etcd, Patroni, HAProxy) when a system of the plan fails over on Patroni."""
+    from govcloud.drill.ha import lab_resource  # noqa: PLC0415 - plans with a Patroni system only
+    from govcloud.drill.ha.settings import resolve  # noqa: PLC0415
+    from govcloud.drill.source import plan_ha  # noqa: PLC0415
+
+    chosen = plan_ha(spec.plan.dump())
+    if not chosen or chosen.get("engine") != "patroni":
+        return
+    roles = {c.id: c.role for c in spec.plan.centres}
+    dbs = [p | {"netns": p["object_id"]} for p in res.hosts.values() if p["role"] == "db"]
+    res.ha = lab_resource.props_for(spec.stack, roles, dbs, res.relays.values(), resolve(None, chosen))
 
 
 def declare_lab(plan: PlanDocument | Mapping[str, Any], stack: str | None = None) -> None:
@@ -147,6 +162,9 @@ def declare_lab(plan: PlanDocument | Mapping[str, Any], stack: str | None = None
         svc_res[n] = pv.HostServices(f"services-{n}", p, opts(*deps))
     for c, p in res.sensors.items():
         pv.IdsSensor(f"ids-{c}", p, opts(host_res[p["host"]], svc_res[p["host"]], *routes, *links))
+    if res.ha:  # the drill database's HA stack on the db hosts, through the relays and boundary firewalls
+        db_hosts = [host_res[h["name"]] for h in res.ha["hosts"]]
+        pv.HaStack("ha-stack", res.ha, opts(*db_hosts, *firewalls.values(), *routes, *links))
     if not preview:
         save_record(spec.stack, res, mechanism)
         plan_copy = naming.run_dir(spec.stack) / "plan.json"  # the plan the lab was built from (soc)

@@ -1,4 +1,5 @@
-"""pulumi.dynamic providers for the lab: base image, centre, link, routes, firewall, ops path, host, relay.
+"""pulumi.dynamic providers for the lab: base image, centre, link, routes, firewall, ops path, host, relay,
+security services, IDS sensor, and the drill database's HA stack.
 
 Every provider is the same thin shell over plain functions (topology, hosts, relays, image): the
 inputs are stored as outputs, `read` reports the resource gone (empty id) when any part of it is
@@ -18,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
+from govcloud.drill.ha import lab_resource
 from govcloud.lab import hosts, image, relays, topology
 from govcloud.secsvc import host_services, sensor
 
@@ -48,6 +50,7 @@ OPERATIONS: dict[str, Ops] = {
     "relay": (relays.create, relays.present, relays.delete),
     "services": (host_services.create, host_services.present, host_services.delete),
     "ids": (sensor.create, sensor.present, sensor.delete),
+    "ha": (lab_resource.create, lab_resource.present, lab_resource.delete),
 }
 
 
@@ -145,3 +148,8 @@ class HostServices(Resource, module="lab", name="HostServices"):
 class IdsSensor(Resource, module="lab", name="IdsSensor"):
     def __init__(self, name: str, props: Props, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(LabProvider("ids"), name, {**props, "out": None}, opts)
+
+
+class HaStack(Resource, module="lab", name="HaStack"):
+    def __init__(self, name: str, props: Props, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(LabProvider("ha"), name, {**props, "out": None}, opts)

@@ -29,6 +29,7 @@ class LabResources:
     relays: dict[str, Props] = field(default_factory=dict)
     services: dict[str, Props] = field(default_factory=dict)  # host -> its security services
     sensors: dict[str, Props] = field(default_factory=dict)  # centre -> its IDS sensor
+    ha: Props = field(default_factory=dict)  # the drill database's HA stack (Patroni systems only)
 
 
 def record_path(stack: str) -> Path:

@@ -141,3 +141,21 @@ def test_a_restore_that_does_not_match_fails_the_drill(tmp_path: Path) -> None:
     rec = _record(tmp_path, "restore-test", [_step("restore-test", True, {"matched": True})])
     assert rec["passed"] is True and rec["restore_test"] == {"matched": True}
     assert "Patroni 4.1.5" in str(rec["service"])
+
+
+def test_pulumi_up_declares_the_ha_stack_for_a_plan_with_a_patroni_system() -> None:
+    from govcloud.drill.ha.lab_resource import topology  # noqa: PLC0415
+    from govcloud.lab import latency  # noqa: PLC0415
+    from govcloud.lab.program import resources  # noqa: PLC0415
+    from govcloud.lab.spec import build_spec  # noqa: PLC0415
+    from govcloud.plan import load_plan  # noqa: PLC0415
+
+    res = resources(build_spec(load_plan(stack="lab").to_json(), "unit"), "ssh-ed25519 AAAA", latency.RELAY)
+    assert res.ha["settings"]["ttl"] == 20  # the lab plan's sjj-gxjh: ha {ttl 20, loop_wait 1, ...}
+    topo = topology(res.ha)
+    assert [n.role for n in topo.nodes] == ["production", "same-city", "remote-dr"]
+    assert topo.relays and topo.client_netns == topo.remote.netns
+    fixture = Path(__file__).parents[1] / "lab" / "fixtures" / "plan-lab.json"
+    plan = json.loads(fixture.read_text(encoding="utf-8"))
+    no_systems = resources(build_spec(plan, "unit"), "k", latency.RELAY)
+    assert no_systems.ha == {}  # no system fails over on Patroni: no HA stack

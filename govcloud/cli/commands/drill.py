@@ -51,6 +51,17 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _plan(stack: str) -> dict[str, Any] | None:
+    """The stack's plan as a dict (contracts §1), or None for a stack without a config (test
+    stacks). A stack that has a config but an invalid plan is an error, not a silent fallback."""
+    from govcloud.plan import load_plan  # noqa: PLC0415 - the loader imports pydantic models lazily
+    from govcloud.toolchain.versions import REPO_ROOT  # noqa: PLC0415
+
+    if not (REPO_ROOT / f"Pulumi.{stack}.yaml").is_file():
+        return None
+    return load_plan(stack=stack).to_json()
+
+
 def _params(items: list[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for item in items:
@@ -158,6 +169,7 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
                 check=check,
                 out=out_file,
                 params=params,
+                plan=_plan(stack),
                 ha=ha,
                 progress=lambda msg: status.update(f"演练进行中 / running: {msg}"),
             )
@@ -174,7 +186,7 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
 def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False, ha: HaOpt = None) -> None:
     """部署数据库服务 / Build the replicated PostgreSQL service on the stack's lab (manual or Patroni)."""
     try:
-        topo, the_plan = source.topology(stack)
+        topo, the_plan = source.topology(stack, None, _plan(stack))
         settings = resolve(ha, source.plan_ha(the_plan))
         with err.status("部署数据库服务 / provisioning") as status:
             state = services.provision(
@@ -189,7 +201,7 @@ def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False, ha: HaOpt = No
 def service_down(stack: StackOpt = "lab") -> None:
     """删除数据库服务 / Stop and remove the service (postgres, DNS, nft tables, data)."""
     try:
-        topo, _plan = source.topology(stack)
+        topo, _the_plan = source.topology(stack, None, _plan(stack))
     except TopologyError as exc:
         raise _fail(str(exc)) from None
     services.open_service(topo).down()
@@ -200,7 +212,7 @@ def service_down(stack: StackOpt = "lab") -> None:
 def service_status(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
     """服务状态 / Roles, replication and endpoint of the service."""
     try:
-        topo, _plan = source.topology(stack)
+        topo, _the_plan = source.topology(stack, None, _plan(stack))
         svc = services.open_service(topo)
         state = svc.state()
         state["replication"] = svc.replication(state["primary"])
