@@ -39,6 +39,7 @@ def start(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            cwd="/",  # a daemon keeps no caller's directory (the postgres user may not reach it)
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
     pidfile.write_text(f"{proc.pid}\n", encoding="ascii")
