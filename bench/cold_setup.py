@@ -124,6 +124,9 @@ def main() -> int:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="gc-cold-"))
+    # mkdtemp makes it 0700; a real clone is readable by the other users the lab runs as (postgres
+    # for Patroni, nobody in the no-root test), so the scratch directory is too
+    scratch.chmod(0o755)
     clone = scratch / "govcloud"
     home = Path(args.home) if args.home else scratch / "home"
     home.mkdir(parents=True, exist_ok=True)
