@@ -103,6 +103,15 @@ def patroni_lab(drill_topology: DrillTopology) -> Iterator[DrillLab]:
     )
 
 
+def run_on(lab: DrillLab, scenario: str, *, ha: str, ticket: str, **params: Any) -> dict[str, Any]:
+    """One drill on the module's service, through the same entry point as `govcloud drill run`."""
+    from govcloud.drill.run import run_drill  # noqa: PLC0415 - keeps the fixtures' imports light
+
+    return run_drill(
+        lab.stack, scenario, ticket=ticket, status=lab.status, params=params or None, plan=lab.plan, ha=ha
+    )
+
+
 def synthetic_status(*, with_dr: bool = True) -> dict[str, Any]:
     """A lab-status dict for unit tests that need no namespaces."""
     centres = [("prod", "production"), ("samecity", "same-city")] + ([("dr", "remote-dr")] if with_dr else [])
@@ -136,4 +145,4 @@ def synthetic_status(*, with_dr: bool = True) -> dict[str, Any]:
     }
 
 
-__all__ = ["DrillLab", "TopologyError", "synthetic_status"]
+__all__ = ["DrillLab", "TopologyError", "run_on", "synthetic_status"]

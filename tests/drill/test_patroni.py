@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from govcloud.drill.ha.service import PatroniService
-from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillRefusedError
-from tests.drill.conftest import DrillLab
+from tests.drill.conftest import DrillLab, run_on
 from tests.drill.test_scenarios import assert_passed_with_measurement, assert_record_complete
 
 pytestmark = [pytest.mark.lab]
@@ -26,15 +25,7 @@ def _svc(lab: DrillLab) -> PatroniService:
 
 
 def _drill(lab: DrillLab, scenario: str, **params: Any) -> dict[str, Any]:
-    return run_drill(
-        lab.stack,
-        scenario,
-        ticket="CHG-TEST-16",
-        status=lab.status,
-        params=params or None,
-        plan=lab.plan,
-        ha="patroni-lab",
-    )
+    return run_on(lab, scenario, ha="patroni-lab", ticket="CHG-TEST-16", **params)
 
 
 def test_the_leader_is_elected_through_etcd(patroni_lab: DrillLab) -> None:

@@ -23,7 +23,7 @@ from govcloud.drill.netns import entered
 from govcloud.drill.pgnode import NodeFencedError
 from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillLock, DrillRefusedError
-from tests.drill.conftest import DrillLab
+from tests.drill.conftest import DrillLab, run_on
 
 pytestmark = [pytest.mark.lab]
 
@@ -50,15 +50,7 @@ CONTRACT_FIELDS = (
 
 
 def _drill(lab: DrillLab, scenario: str, **params: Any) -> dict[str, Any]:
-    return run_drill(
-        lab.stack,
-        scenario,
-        ticket="CHG-TEST-7",
-        status=lab.status,
-        params=params or None,
-        plan=lab.plan,
-        ha="manual",
-    )
+    return run_on(lab, scenario, ha="manual", ticket="CHG-TEST-7", **params)
 
 
 def assert_record_complete(rec: dict[str, Any]) -> None:
