@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from govcloud.drill.ha.service import PatroniService
-from govcloud.drill.ha.settings import HaSettings
+from govcloud.drill.ha.settings import HaSettings, same_timings
 from govcloud.drill.pgservice import Service
 from govcloud.drill.topology import Topology
 
@@ -48,8 +48,4 @@ def matches(topo: Topology, settings: HaSettings) -> bool:
     if mode == "manual":
         return True
 
-    def timings(d: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in d.items() if k != "preset"}
-
-    svc = PatroniService(topo)
-    return timings(dict(svc.state().get("ha", {}))) == timings(settings.to_dict())
+    return same_timings(dict(PatroniService(topo).state().get("ha", {})), settings.to_dict())

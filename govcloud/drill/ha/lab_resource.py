@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from govcloud.drill.ha.service import PatroniService
-from govcloud.drill.ha.settings import HaSettings, from_dict
+from govcloud.drill.ha.settings import HaSettings, from_dict, same_timings
 from govcloud.drill.topology import Topology, from_lab_status
 
 Props = dict[str, Any]
@@ -72,10 +72,12 @@ def present(p: Props) -> bool:
     svc = PatroniService(topology(p))
     if not svc.exists() or svc.state().get("mode") != "patroni":
         return False
-    wanted = {k: v for k, v in p["settings"].items() if k != "preset"}
-    have = {k: v for k, v in svc.state().get("ha", {}).items() if k != "preset"}
     # after a regional drill the DR centre runs alone: not the stack the plan declares
-    return wanted == have and not svc.state().get("dcs_forced") and svc.leader() is not None
+    return (
+        same_timings(p["settings"], svc.state().get("ha", {}))
+        and not svc.state().get("dcs_forced")
+        and svc.leader() is not None
+    )
 
 
 def delete(p: Props) -> None:

@@ -79,3 +79,8 @@ def resolve(choice: str | None, plan_ha: dict[str, Any] | None) -> HaSettings:
 
 def from_dict(data: dict[str, Any]) -> HaSettings:
     return HaSettings(**{k: data[k] for k in HaSettings.__dataclass_fields__ if k in data})
+
+
+def same_timings(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two settings documents ask for the same service (the preset's name does not matter)."""
+    return {k: v for k, v in a.items() if k != "preset"} == {k: v for k, v in b.items() if k != "preset"}
