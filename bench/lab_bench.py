@@ -25,7 +25,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from govcloud.lab import automation, cleanup, naming, netns  # noqa: E402
+from govcloud.lab import cleanup, naming, netns  # noqa: E402
+from govcloud.labstack import automation  # noqa: E402
 
 
 def _govcloud(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:

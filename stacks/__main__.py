@@ -24,10 +24,11 @@ centres = {
 }
 
 # 3. The embedded lab (lab plans only): namespaces, links, boundary firewalls and hosts on this
-# machine, declared by govcloud.lab from the same plan. It needs root, so a stack opts in with
-# `lab:declare: true` in its config (Pulumi.lab.yaml does; `govcloud lab up` runs this program).
+# machine, declared by govcloud.labstack from the same plan (with the security services and the HA
+# stack). It needs root, so a stack opts in with `lab:declare: true` in its config (Pulumi.lab.yaml
+# does; `govcloud lab up` runs this program).
 if plan.lab and pulumi.Config("lab").get_bool("declare"):
-    from govcloud.lab import declare_lab
+    from govcloud.labstack import declare_lab
 
     declare_lab(doc, pulumi.get_stack())
 

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from govcloud.lab import automation, cleanup
+from govcloud.lab import cleanup
+from govcloud.labstack import automation
 from tests.support import run_govcloud
 
 REPO = Path(__file__).resolve().parents[1]

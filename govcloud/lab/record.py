@@ -1,7 +1,7 @@
 """What `pulumi up` built for a lab stack (实验环境资源记录): the resource properties, kept beside
 the stack's run directory so `lab status` and the security services read them without Pulumi.
 
-Written by the lab program (`lab.program`), read by `lab.status` and `secsvc.store`.
+Written by the lab program (`labstack.program`), read by `lab.status` and `secsvc.store`.
 """
 
 from __future__ import annotations

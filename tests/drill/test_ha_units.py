@@ -146,8 +146,8 @@ def test_a_restore_that_does_not_match_fails_the_drill(tmp_path: Path) -> None:
 def test_pulumi_up_declares_the_ha_stack_for_a_plan_with_a_patroni_system() -> None:
     from govcloud.drill.ha.lab_resource import topology  # noqa: PLC0415
     from govcloud.lab import latency  # noqa: PLC0415
-    from govcloud.lab.program import resources  # noqa: PLC0415
     from govcloud.lab.spec import build_spec  # noqa: PLC0415
+    from govcloud.labstack.program import resources  # noqa: PLC0415
     from govcloud.plan import load_plan  # noqa: PLC0415
 
     res = resources(build_spec(load_plan(stack="lab").to_json(), "unit"), "ssh-ed25519 AAAA", latency.RELAY)

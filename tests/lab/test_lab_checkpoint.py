@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.lab import automation
+from govcloud.labstack import automation
 
 
 @pytest.fixture

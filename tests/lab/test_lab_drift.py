@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from govcloud.lab import automation
+from govcloud.labstack import automation
 from tests.support import run_govcloud
 
 pytestmark = pytest.mark.lab

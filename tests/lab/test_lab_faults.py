@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from govcloud.lab import automation, cleanup, netns
+from govcloud.lab import cleanup, netns
+from govcloud.labstack import automation
 from tests.support import run_govcloud
 
 pytestmark = pytest.mark.lab

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from govcloud.lab import firewall, naming
-from govcloud.lab.program import resources
 from govcloud.lab.spec import LabPlanError, build_spec
+from govcloud.labstack.program import resources
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan-lab.json"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from govcloud.components.workspace import ProgramWorkspace
-from govcloud.lab.automation import lab_env
+from govcloud.labstack.automation import lab_env
 from govcloud.toolchain.versions import REPO_ROOT
 
 pytestmark = pytest.mark.engine

@@ -57,7 +57,7 @@ def _load_plan(plan: Path | None, plan_stack: str) -> tuple[PlanDocument, str]:
 
 def _run(fn: Any, *args: Any) -> Any:
     """Map the lab's errors onto exit codes: 2 bad input, 1 failure; never a traceback."""
-    from govcloud.lab.automation import LabError  # noqa: PLC0415 - pulumi.automation is slow to import
+    from govcloud.labstack.automation import LabError  # noqa: PLC0415 - pulumi.automation is slow to import
 
     try:
         return fn(*args)
@@ -80,7 +80,7 @@ def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackO
         raise _fail(f"{source}: {exc.field}: {exc.reason}", 2) from None
     except LabNameError as exc:
         raise _fail(str(exc), 2) from None
-    from govcloud.lab import automation  # noqa: PLC0415 - pulumi.automation is slow to import
+    from govcloud.labstack import automation  # noqa: PLC0415 - pulumi.automation is slow to import
 
     def progress(line: str) -> None:
         print(line.rstrip("\n"), file=sys.stderr if as_json else sys.stdout, flush=True)
@@ -99,7 +99,7 @@ def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackO
 @lab_app.command("down")
 def down_cmd(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
     """Destroy the lab and remove anything left by its prefix / 拆除实验环境（可重复执行）."""
-    from govcloud.lab import automation  # noqa: PLC0415
+    from govcloud.labstack import automation  # noqa: PLC0415
 
     def progress(line: str) -> None:
         print(line.rstrip("\n"), file=sys.stderr if as_json else sys.stdout, flush=True)
@@ -116,7 +116,7 @@ def down_cmd(stack: StackOpt = "lab", as_json: JsonOpt = False) -> None:
 @lab_app.command("refresh")
 def refresh_cmd(stack: StackOpt = "lab") -> None:
     """`pulumi refresh` the lab stack: objects removed by hand drop out of the state / 同步实际状态."""
-    from govcloud.lab import automation  # noqa: PLC0415
+    from govcloud.labstack import automation  # noqa: PLC0415
 
     _run(automation.refresh, stack, print)
 
@@ -124,7 +124,7 @@ def refresh_cmd(stack: StackOpt = "lab") -> None:
 @lab_app.command("image")
 def image_cmd() -> None:
     """Build (once) the cached debootstrap base image the hosts run on / 预先构建主机基础镜像."""
-    from govcloud.lab import automation  # noqa: PLC0415
+    from govcloud.labstack import automation  # noqa: PLC0415
 
     def build() -> str:
         automation.require_root()

@@ -17,8 +17,9 @@ from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import cleanup, image, inventory, latency, naming, sh, status
 from govcloud.lab.cleanup import sweep
 from govcloud.lab.locking import stack_lock
-from govcloud.lab.program import declare_lab
 from govcloud.lab.spec import LabSpec, build_spec
+from govcloud.labstack import migrate
+from govcloud.labstack.program import declare_lab
 from govcloud.toolchain import env, versions
 
 PROJECT = os.environ.get("GOVCLOUD_LAB_PROJECT", "govcloud-lab")
@@ -126,6 +127,7 @@ def refresh(stack: str, on_output: Output = print) -> None:
     naming.check_stack(stack)
     with stack_lock(stack):
         st = _stack(stack, _noop)
+        _unstick(st, on_output)
         try:
             st.refresh(on_output=on_output, color="never")
         except auto.errors.CommandError as exc:
@@ -224,7 +226,8 @@ def _stack_exists(stack: str) -> bool:
 
 
 def _unstick(st: auto.Stack, on_output: Output) -> None:
-    """After a killed `up`: release the dead run's state lock and drop its pending operations."""
+    """After a killed `up`: release the dead run's state lock and drop its pending operations. And
+    for a lab brought up by an older govcloud: rewrite its providers' module path (labstack.migrate)."""
     locks = env.state_backend_dir() / ".pulumi" / "locks" / "organization" / project_of(st.name) / st.name
     if locks.is_dir() and any(locks.iterdir()):
         on_output("removing the state lock of an interrupted run / 清除中断运行留下的状态锁")
@@ -236,9 +239,16 @@ def _unstick(st: auto.Stack, on_output: Output) -> None:
     except auto.errors.CommandError:
         return
     dep: dict[str, Any] = dict(deployment.deployment or {})
+    changed = False
     if dep.get("pending_operations"):
         on_output(f"dropping {len(dep['pending_operations'])} pending operation(s) of an interrupted run")
         dep["pending_operations"] = []
+        changed = True
+    if moved := migrate.legacy_providers(dep):
+        on_output(f"{moved} resource(s) name the lab's providers by their old module path: rewritten "
+                  "to govcloud.labstack.providers / 状态中的旧提供者路径已迁移")
+        changed = True
+    if changed:
         st.import_stack(auto.Deployment(version=deployment.version, deployment=dep))
 
 

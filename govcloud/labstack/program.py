@@ -113,7 +113,7 @@ def declare_lab(plan: PlanDocument | Mapping[str, Any], stack: str | None = None
     """
     import pulumi  # noqa: PLC0415 - only a Pulumi program needs the SDK
 
-    from govcloud.lab import providers as pv  # noqa: PLC0415
+    from govcloud.labstack import providers as pv  # noqa: PLC0415
 
     stack_name = stack or pulumi.get_stack()
     spec = build_spec(plan, stack_name)
