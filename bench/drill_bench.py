@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.drill import DrillRecord
 from govcloud.drill import services
 from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.run import run_drill
@@ -46,21 +47,21 @@ TARGETS: dict[str, dict[str, Any]] = {
 }
 
 
-def _figures(rec: dict[str, Any]) -> dict[str, Any]:
-    a = rec.get("achieved") or {}
+def _figures(rec: DrillRecord) -> dict[str, Any]:
+    a = rec.achieved
     return {
-        "drill_id": rec["drill_id"],
-        "status": rec["status"],
-        "rto_write_s": a.get("rto_write_s"),
-        "rpo_writes_lost": a.get("rpo_writes_lost"),
-        "rpo_s": a.get("rpo_s"),
-        "writes_acknowledged": a.get("writes_acknowledged"),
-        "writes_in_doubt": a.get("writes_in_doubt"),
-        "longest_write_gap_s": a.get("longest_write_gap_s"),
-        "phase_durations_s": a.get("phase_durations_s"),
-        "server_side_commits_after": [s.get("commits_after") for s in a.get("server_side") or []],
+        "drill_id": rec.drill_id,
+        "status": rec.status,
+        "rto_write_s": a.rto_write_s,
+        "rpo_writes_lost": a.rpo_writes_lost,
+        "rpo_s": a.rpo_s,
+        "writes_acknowledged": a.writes_acknowledged,
+        "writes_in_doubt": a.writes_in_doubt,
+        "longest_write_gap_s": a.longest_write_gap_s,
+        "phase_durations_s": a.phase_durations_s,
+        "server_side_commits_after": [s.get("commits_after") for s in a.server_side or []],
         "partition": {
-            k: (rec.get("partition") or {}).get(k)
+            k: (rec.partition or {}).get(k)
             for k in (
                 "old_leader_demoted_after_s",
                 "new_leader_writable_after_s",
@@ -70,16 +71,16 @@ def _figures(rec: dict[str, Any]) -> dict[str, Any]:
                 "split_brain",
             )
         }
-        if rec.get("partition")
+        if rec.partition
         else None,
         "restore": {
-            k: (rec.get("restore_test") or {}).get(k)
+            k: (rec.restore_test or {}).get(k)
             for k in ("backup_s", "verify_s", "restore_s", "backup_bytes", "matched")
         }
-        if rec.get("restore_test")
+        if rec.restore_test
         else None,
-        "duration_s": rec.get("duration_s"),
-        "reasons": rec.get("reasons"),
+        "duration_s": rec.duration_s,
+        "reasons": rec.reasons,
     }
 
 
@@ -174,10 +175,10 @@ def _bench_mode(
                 file=sys.stderr,
                 flush=True,
             )
-            if rec["status"] != "passed":
+            if rec.status != "passed":
                 # counted as a failed run in the summary; the service is rebuilt and the next round
                 # starts from the canonical layout (the rest of this round is skipped)
-                print(f"{mode} round {rnd} {key} FAILED: {rec['reasons']}", file=sys.stderr, flush=True)
+                print(f"{mode} round {rnd} {key} FAILED: {rec.reasons}", file=sys.stderr, flush=True)
                 services.provision(topo, settings)
                 break
     return runs

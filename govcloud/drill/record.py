@@ -1,4 +1,5 @@
-"""The drill record (演练记录), schema `govcloud.drill/v1` (contracts §5; fields in docs/drills.md)."""
+"""The drill record (演练记录): builds `govcloud.contracts.drill.DrillRecord` (`govcloud.drill/v1`)
+from what the drill's phases wrote in its work directory (fields in docs/drills.md)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.drill import DRILL_SCHEMA, DrillRecord
 from govcloud.drill import gbt20988
 from govcloud.drill.scenarios import Scenario
 from govcloud.drill.topology import Topology
 
-SCHEMA = "govcloud.drill/v1"
+SCHEMA = DRILL_SCHEMA
 CLAUSES = [
     {"standard": "GB/T 22239-2019", "clause": "8.1.10.13", "zh": "应急预案管理：定期培训和演练"},
     {"standard": "GB/T 22239-2019", "clause": "8.1.4.9", "zh": "数据备份恢复：异地实时备份、热冗余"},
@@ -162,7 +164,7 @@ def build(
     endpoint: str,
     provisioned: bool,
     ha: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> DrillRecord:
     steps = read_steps(workdir)
     measurement = _step_result(steps, "measure")
     verify = _step_result(steps, "verify")
@@ -268,7 +270,7 @@ def build(
     last_event = events[-1] if events else {}
     systems_rows: list[dict[str, Any]] = list(tgt["systems"])
     level_target = max((int(r["gbt20988_level"] or 0) for r in systems_rows), default=0) or None
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "drill_id": drill_id,
         "stack": topo.stack,
@@ -372,3 +374,7 @@ def build(
         | {"events": runner.get("events", [])},
         "evidence": evidence_files(workdir),
     }
+    unknown = set(doc) - DrillRecord.field_names()
+    if unknown:  # a field the contract does not have would be dropped from the record: add it there
+        raise TypeError(f"fields missing from govcloud.contracts.drill.DrillRecord: {sorted(unknown)}")
+    return DrillRecord.model_validate(doc)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.drill import DrillRecord
 from govcloud.drill import record, runner, safety, scenarios, services, source
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.ha.settings import HaSettingsError, resolve
@@ -30,8 +31,9 @@ def run_drill(
     plan: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     ha: str | None = None,
-) -> dict[str, Any]:
-    """Run one drill end to end. Raises safety.DrillRefusedError (exit 2); returns the record otherwise."""
+) -> DrillRecord:
+    """Run one drill end to end. Raises safety.DrillRefusedError (exit 2); returns the record otherwise
+    (written under the evidence directory, its path in `record_path`)."""
     try:
         scenario = scenarios.get(scenario_id)
     except KeyError:
@@ -128,6 +130,6 @@ def run_drill(
             provisioned=provisioned,
             ha=settings.to_dict(),
         )
-        path = write_json(drills_dir / f"{drill_id}.json", rec, out=out, indent=1, default=str)
-        rec["record_path"] = str(path)
+        path = write_json(drills_dir / f"{drill_id}.json", rec.dump(), out=out, indent=1)
+        rec.record_path = str(path)
         return rec

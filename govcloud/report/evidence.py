@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from govcloud.contracts import findings as contract_findings
 from govcloud.contracts.base import ContractError, Document, check_schema
+from govcloud.contracts.drill import DrillRecord
+from govcloud.contracts.host_evidence import HostEvidenceDocument
 from govcloud.contracts.plan import PlanDocument
 
 InputState = Literal["ok", "missing", "corrupt", "rejected"]
@@ -57,33 +59,11 @@ class Findings(contract_findings.Findings):
         return self
 
 
-# ---- host evidence (govcloud.host-evidence/v1, contracts §4) -------------------------------------------
+# ---- host evidence: the contract's model, govcloud.contracts.host_evidence.HostEvidenceDocument ------------
 
 
-class HostResult(_Model):
-    clause: str
-    check: str
-    # not_applicable: the check cannot be decided on this host (e.g. a kernel-wide setting on a lab
-    # host that shares the machine's kernel); it never counts as a pass.
-    status: Literal["pass", "fail", "error", "not_applicable"]
-    observed: Any = None
-    expected: Any = None
-    at: str | None = None
-
-
-class HostEvidence(_Model):
-    host: str
-    results: list[HostResult]
-
-
-class Hosts(_Model):
-    schema_: str = Field(alias="schema")
-    generated_at: str
-    stack: str | None = None
-    hosts: list[HostEvidence]
-
-
-# ---- drill records (govcloud.drill/v1, contracts §5; fields as read here are listed in docs/report.md) --
+# ---- drill records: the contract's model, govcloud.contracts.drill.DrillRecord; what the report takes of
+# one (fields listed in docs/report.md) ------------------------------------------------------------------
 
 
 class RtoRpo(_Model):
@@ -111,99 +91,14 @@ class Consistency(_Model):
     detail: str = ""
 
 
-def _part(d: dict[str, Any], key: str) -> dict[str, Any]:
-    """An optional object of a drill record ({} when absent or null); any other type rejects the record."""
-    v = d.get(key)
-    if v is None:
-        return {}
-    if not isinstance(v, dict):
-        raise ValueError(f"{key}: expected an object, got {type(v).__name__}")
-    return v
-
-
-def _parts(d: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    """An optional list of objects of a drill record; a list holding anything else rejects the record
-    (dropping one entry could hide a failure)."""
-    v = d.get(key)
-    if v is None:
-        return []
-    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
-        raise ValueError(f"{where}: expected a list of objects")
-    return v
-
-
-def _number(v: Any, where: str) -> float | int | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise ValueError(f"{where}: expected a number, got {type(v).__name__}")
-    return v
-
-
-def _from_drill_record(d: dict[str, Any]) -> dict[str, Any]:
-    """The record `govcloud drill run` writes (scenario object, phases, per-system targets) in the
-    shape this report reads. Records already in that shape pass through unchanged. A part of the
-    wrong type rejects the record (ValueError: pydantic reports it as a validation error)."""
-    scen = d.get("scenario")
-    if not isinstance(scen, dict):
-        return d
-    ach = _part(d, "achieved")
-    lags = _parts(d, "replication_before_fault", "replication_before_fault")
-    cons = _part(d, "consistency")
-    g = _part(d, "gbt20988")
-    systems = []
-    for t in _parts(_part(d, "targets"), "systems", "targets.systems"):
-        met = t.get("rto_met") and t.get("rpo_met")
-        systems.append({
-            "system": t.get("system"),
-            "targets": {"rto_s": t.get("rto_s"), "rpo_s": t.get("rpo_s")},
-            "achieved": {"rto_s": t.get("achieved_rto_s"), "rpo_s": t.get("achieved_rpo_s")},
-            "result": "pass" if met else "fail",
-        })
-    where = "replication_before_fault[]"
-    lag_s = [_number(r.get("replay_lag_s"), f"{where}.replay_lag_s") or 0.0 for r in lags]
-    lag_b = [_number(r.get("replay_lag_bytes"), f"{where}.replay_lag_bytes") or 0 for r in lags]
-    digests = cons.get("digests") or []
-    if not isinstance(digests, list):
-        raise ValueError("consistency.digests: expected a list")
-    return {
-        "schema": d.get("schema"),
-        "drill_id": d.get("drill_id"),
-        "scenario": scen.get("id"),
-        "started_at": d.get("started_at"),
-        "finished_at": d.get("ended_at"),
-        "steps": [{"name": st.get("phase"), "at": st.get("started_at"), "ended_at": st.get("ended_at"),
-                   "result": "ok" if st.get("ok") else "failed"} for st in _parts(d, "steps", "steps")],
-        "achieved": {"rto_s": ach.get("rto_write_s"), "rpo_s": ach.get("rpo_s")},
-        "systems": systems,
-        "replication_lag_s": max(lag_s, default=None),
-        "replication_lag_bytes": max(lag_b, default=None),
-        "consistency": {"result": "pass" if cons.get("consistent") else "fail",
-                        "method": "rows and MD5 of the drill table on every node",
-                        "detail": f"{len(digests)} nodes compared"} if cons else None,
-        "gbt20988_edition": g.get("edition"),
-        "elements": [e.get("id") for e in _parts(g, "elements", "gbt20988.elements")
-                     if e.get("status") == "evidenced"],
-        "claimed_level": g.get("level_supported_as_evidence"),
-        "result": "pass" if d.get("passed") else "fail",
-        "engine": _part(d, "service").get("engine"),
-    }
-
-
 class Drill(_Model):
-    schema_: str = Field(alias="schema")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _record_shape(cls, data: Any) -> Any:
-        return _from_drill_record(data) if isinstance(data, dict) else data
+    """One drill as the report judges it, derived from its record (`of_record`)."""
 
     drill_id: str | None = None
     scenario: str
     started_at: str | None = None
     finished_at: str | None = None
     steps: list[DrillStep] = Field(default_factory=list)
-    targets: RtoRpo | None = None
     achieved: RtoRpo | None = None
     systems: list[DrillSystem] = Field(default_factory=list)
     replication_lag_s: float | None = None
@@ -215,21 +110,51 @@ class Drill(_Model):
     result: Literal["pass", "fail"]
     engine: str | None = None  # what ran the database and its failover (PostgreSQL, Patroni + etcd...)
 
+    @classmethod
+    def of_record(cls, rec: DrillRecord) -> Drill:
+        lags = rec.replication_before_fault or []
+        cons = rec.consistency
+        g = rec.gbt20988
+        return cls(
+            drill_id=rec.drill_id,
+            scenario=rec.scenario.id,
+            started_at=rec.started_at,
+            finished_at=rec.ended_at,
+            steps=[DrillStep(name=st.phase, at=st.started_at, ended_at=st.ended_at,
+                             result="ok" if st.ok else "failed") for st in rec.steps],
+            achieved=RtoRpo(rto_s=rec.achieved.rto_write_s, rpo_s=rec.achieved.rpo_s),
+            systems=[
+                DrillSystem(
+                    system=t.system,
+                    targets=RtoRpo(rto_s=t.rto_s, rpo_s=t.rpo_s),
+                    achieved=RtoRpo(rto_s=t.achieved_rto_s, rpo_s=t.achieved_rpo_s),
+                    result="pass" if t.rto_met and t.rpo_met else "fail",
+                )
+                for t in rec.targets.systems
+            ],
+            replication_lag_s=max((r.replay_lag_s or 0.0 for r in lags), default=None),
+            replication_lag_bytes=max((r.replay_lag_bytes or 0 for r in lags), default=None),
+            consistency=None if cons is None else Consistency(
+                result="pass" if cons.consistent else "fail",
+                method="rows and MD5 of the drill table on every node",
+                detail=f"{len(cons.digests or [])} nodes compared",
+            ),
+            gbt20988_edition=(g.standard or g.edition) if g else None,
+            elements=[e.zh or e.id for e in g.elements if e.status == "evidenced"] if g else [],
+            claimed_level=g.level_supported_as_evidence if g else None,
+            result="pass" if rec.passed else "fail",
+            engine=rec.service.engine if rec.service else None,
+        )
+
 
 # ---- loading --------------------------------------------------------------------------------------------
 
-SCHEMAS: dict[str, str] = {
-    "plan": "govcloud.plan/v1",
-    "findings": "govcloud.findings/v1",
-    "hosts": "govcloud.host-evidence/v1",
-    "drills": "govcloud.drill/v1",
-}
-
-_MODELS: dict[str, type[BaseModel]] = {
+# every evidence document is a contract (govcloud.contracts): its model is the one reader
+_MODELS: dict[str, type[Document]] = {
     "plan": PlanDocument,
     "findings": Findings,
-    "hosts": Hosts,
-    "drills": Drill,
+    "hosts": HostEvidenceDocument,
+    "drills": DrillRecord,
 }
 
 
@@ -255,15 +180,8 @@ class Evidence:
     inputs: list[InputFile] = field(default_factory=list)
     plan: PlanDocument | None = None
     findings: Findings | None = None
-    hosts: Hosts | None = None
+    hosts: HostEvidenceDocument | None = None
     drills: list[tuple[InputFile, Drill]] = field(default_factory=list)
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for p in loc:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out.replace("schema_", "schema") or "<document>"
 
 
 def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, BaseModel | None]:
@@ -274,7 +192,7 @@ def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, BaseModel
         data = path.read_bytes()
     except OSError as exc:
         return InputFile(kind, path, rel, "corrupt", f"无法读取：{exc}", f"cannot read: {exc}"), None
-    expected = SCHEMAS[kind]
+    expected = _MODELS[kind].schema_id()
     try:
         # Fast path: pydantic-core parses and validates in one pass.
         doc = _MODELS[kind].model_validate_json(data)
@@ -283,14 +201,14 @@ def load_document(kind: str, path: Path, rel: str) -> tuple[InputFile, BaseModel
     if doc is not None and getattr(doc, "schema_", None) == expected:
         gen = (
             getattr(doc, "generated_at", None)
-            or getattr(doc, "finished_at", None)
+            or getattr(doc, "ended_at", None)
             or getattr(doc, "started_at", None)
         )
         return InputFile(kind, path, rel, "ok", generated_at=gen if isinstance(gen, str) else None), doc
-    return _diagnose(kind, path, rel, data, expected), None
+    return _diagnose(kind, path, rel, data), None
 
 
-def _diagnose(kind: str, path: Path, rel: str, data: bytes, expected: str) -> InputFile:
+def _diagnose(kind: str, path: Path, rel: str, data: bytes) -> InputFile:
     """Why a document was refused, naming the field."""
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -301,33 +219,13 @@ def _diagnose(kind: str, path: Path, rel: str, data: bytes, expected: str) -> In
     if not isinstance(raw, dict):
         return InputFile(kind, path, rel, "corrupt", "顶层不是 JSON 对象", "top level is not a JSON object")
     model = _MODELS[kind]
-    if issubclass(model, Document):  # a contract: its own schema check (a newer version, another document)
-        try:
-            model.model_validate(check_schema(raw, model, rel))
-        except (ContractError, ValidationError) as exc:
-            bad = exc if isinstance(exc, ContractError) else ContractError.from_validation(exc, rel)
-            state: InputState = "rejected" if bad.path == "schema" else "corrupt"
-            at = bad.path or "<document>"
-            return InputFile(kind, path, rel, state, f"字段 {at}：{bad.reason}", f"field {at}: {bad.reason}")
-        return InputFile(kind, path, rel, "corrupt", "无法解析", "could not be parsed")
-    if raw.get("schema") != expected:
-        found = raw.get("schema")
-        return InputFile(
-            kind,
-            path,
-            rel,
-            "rejected",
-            f"schema 应为 {expected}，实为 {found!r}",
-            f"schema: expected {expected}, found {found!r}",
-        )
-    try:
-        _MODELS[kind].model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = _field_path(tuple(err["loc"]))
-        return InputFile(
-            kind, path, rel, "corrupt", f"字段 {where}：{err['msg']}", f"field {where}: {err['msg']}"
-        )
+    try:  # the contract's own checks first: the schema id (another document, a newer version), then fields
+        model.model_validate(check_schema(raw, model, rel))
+    except (ContractError, ValidationError) as exc:
+        bad = exc if isinstance(exc, ContractError) else ContractError.from_validation(exc, rel)
+        state: InputState = "rejected" if bad.path == "schema" else "corrupt"
+        at = bad.path or "<document>"
+        return InputFile(kind, path, rel, state, f"字段 {at}：{bad.reason}", f"field {at}: {bad.reason}")
     return InputFile(kind, path, rel, "corrupt", "无法解析", "could not be parsed")
 
 
@@ -340,7 +238,7 @@ def load_evidence(root: Path, stack: str) -> Evidence:
             ev.plan = doc
         elif isinstance(doc, Findings):
             ev.findings = doc
-        elif isinstance(doc, Hosts):
+        elif isinstance(doc, HostEvidenceDocument):
             ev.hosts = doc
     drill_dir = root / "drills"
     drill_files = sorted(drill_dir.glob("*.json")) if drill_dir.is_dir() else []
@@ -351,8 +249,8 @@ def load_evidence(root: Path, stack: str) -> Evidence:
     for p in drill_files:
         info, doc = load_document("drills", p, f"drills/{p.name}")
         ev.inputs.append(info)
-        if isinstance(doc, Drill):
-            ev.drills.append((info, doc))
+        if isinstance(doc, DrillRecord):
+            ev.drills.append((info, Drill.of_record(doc)))
     harden_dir = root / "harden"
     for p in sorted(harden_dir.glob("*.json")) if harden_dir.is_dir() else []:
         ev.inputs.append(

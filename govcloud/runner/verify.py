@@ -1,5 +1,5 @@
 """`govcloud verify`: run tests/infra (pytest + testinfra) against an inventory and turn the
-per-host results into `govcloud.host-evidence/v1` (contracts §4)."""
+per-host results into `govcloud.host-evidence/v1` (govcloud.contracts.host_evidence)."""
 
 from __future__ import annotations
 
@@ -14,26 +14,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.host_evidence import HostEvidence, HostEvidenceDocument, HostResult, HostStatus
 from govcloud.runner.paths import INFRA_TESTS, REPO_ROOT
 from govcloud.state import evidence_dir, write_json
-
-SCHEMA = "govcloud.host-evidence/v1"
 
 
 @dataclass
 class VerifyRun:
-    document: dict[str, Any]
+    document: HostEvidenceDocument
     pytest_rc: int
     duration_s: float
     output: str
 
     @property
-    def counts(self) -> dict[str, int]:
-        out = {"pass": 0, "fail": 0, "error": 0, "not_applicable": 0}
-        for host in self.document["hosts"]:
-            for res in host["results"]:
-                out[res["status"]] = out.get(res["status"], 0) + 1
-        return out
+    def counts(self) -> dict[HostStatus, int]:
+        return self.document.counts()
 
     @property
     def ok(self) -> bool:
@@ -96,35 +91,37 @@ def run_verify(
     )
 
 
-def build_document(stack: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    hosts: dict[str, list[dict[str, Any]]] = {}
+def build_document(stack: str, records: list[dict[str, Any]]) -> HostEvidenceDocument:
+    """The evidence document from the pytest plugin's records (govcloud.runner.pytest_evidence)."""
+    hosts: dict[str, list[HostResult]] = {}
     for rec in records:
         hosts.setdefault(str(rec.get("host", "*")), []).append(
-            {k: rec.get(k, "") for k in ("clause", "check", "status", "observed", "expected", "at")}
+            HostResult.model_validate(
+                {k: rec.get(k, "") for k in ("clause", "check", "status", "observed", "expected", "at")}
+            )
         )
     for results in hosts.values():
-        results.sort(key=lambda r: (_clause_key(r["clause"]), r["check"]))
-    return {
-        "schema": SCHEMA,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "stack": stack,
-        "hosts": [{"host": h, "results": r} for h, r in sorted(hosts.items())],
-    }
+        results.sort(key=lambda r: (_clause_key(r.clause), r.check))
+    return HostEvidenceDocument(
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        stack=stack,
+        hosts=[HostEvidence(host=h, results=r) for h, r in sorted(hosts.items())],
+    )
 
 
 def _clause_key(clause: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in clause.split("."))
 
 
-def write_evidence(doc: dict[str, Any], stack: str, out: Path | None = None) -> Path:
-    return write_json(evidence_dir(stack) / "hosts.json", doc, out=out)
+def write_evidence(doc: HostEvidenceDocument, stack: str, out: Path | None = None) -> Path:
+    return write_json(evidence_dir(stack) / "hosts.json", doc.dump(), out=out)
 
 
-def clause_summary(doc: dict[str, Any]) -> dict[str, dict[str, int]]:
+def clause_summary(doc: HostEvidenceDocument) -> dict[str, dict[str, int]]:
     """clause -> {status: count} over all hosts."""
     out: dict[str, dict[str, int]] = {}
-    for host in doc["hosts"]:
-        for res in host["results"]:
-            bucket = out.setdefault(res["clause"] or "?", {})
-            bucket[res["status"]] = bucket.get(res["status"], 0) + 1
+    for host in doc.hosts:
+        for res in host.results:
+            bucket = out.setdefault(res.clause or "?", {})
+            bucket[res.status] = bucket.get(res.status, 0) + 1
     return dict(sorted(out.items(), key=lambda kv: _clause_key(kv[0])))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from govcloud.contracts.drill import DrillRecord
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.pgservice import Service
@@ -103,12 +104,22 @@ def patroni_lab(drill_topology: DrillTopology) -> Iterator[DrillLab]:
     )
 
 
+def as_written(rec: DrillRecord) -> dict[str, Any]:
+    """The record as `govcloud drill run` wrote it (the JSON document on disk), plus its path."""
+    assert rec.record_path is not None
+    data: dict[str, Any] = json.loads(Path(rec.record_path).read_text(encoding="utf-8"))
+    return data | {"record_path": rec.record_path}
+
+
 def run_on(lab: DrillLab, scenario: str, *, ha: str, ticket: str, **params: Any) -> dict[str, Any]:
-    """One drill on the module's service, through the same entry point as `govcloud drill run`."""
+    """One drill on the module's service, through the same entry point as `govcloud drill run`; the
+    record as written."""
     from govcloud.drill.run import run_drill  # noqa: PLC0415 - keeps the fixtures' imports light
 
-    return run_drill(
-        lab.stack, scenario, ticket=ticket, status=lab.status, params=params or None, plan=lab.plan, ha=ha
+    return as_written(
+        run_drill(
+            lab.stack, scenario, ticket=ticket, status=lab.status, params=params or None, plan=lab.plan, ha=ha
+        )
     )
 
 

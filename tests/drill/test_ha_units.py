@@ -121,7 +121,7 @@ def _record(
         endpoint="db.unit.gc.internal",
         provisioned=False,
         ha=PRESETS["patroni-lab"].to_dict(),
-    )
+    ).dump()
 
 
 def _step(phase: str, ok: bool, result: dict[str, object] | None = None) -> dict[str, object]:

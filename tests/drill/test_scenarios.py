@@ -23,7 +23,7 @@ from govcloud.drill.netns import entered
 from govcloud.drill.pgnode import NodeFencedError
 from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillLock, DrillRefusedError
-from tests.drill.conftest import DrillLab, run_on
+from tests.drill.conftest import DrillLab, as_written, run_on
 
 pytestmark = [pytest.mark.lab]
 
@@ -111,13 +111,15 @@ def test_broken_precheck_aborts_cleanly_and_leaves_the_service_as_it_was(drill_l
 
 def test_check_mode_runs_only_the_prechecks(drill_lab: DrillLab) -> None:
     before = drill_lab.service.state()
-    rec = run_drill(
-        drill_lab.stack,
-        "samecity-failover",
-        ticket="CHG-TEST-7",
-        status=drill_lab.status,
-        plan=drill_lab.plan,
-        check=True,
+    rec = as_written(
+        run_drill(
+            drill_lab.stack,
+            "samecity-failover",
+            ticket="CHG-TEST-7",
+            status=drill_lab.status,
+            plan=drill_lab.plan,
+            check=True,
+        )
     )
     assert rec["status"] == "checked", rec["reasons"]
     assert [s["phase"] for s in rec["steps"]] == ["precheck"]

@@ -27,7 +27,7 @@ SEED_USER = "gcops"
 
 
 def _by_host(run: VerifyRun) -> dict[str, list[dict[str, Any]]]:
-    return {h["host"]: h["results"] for h in run.document["hosts"]}
+    return {h["host"]: h["results"] for h in run.document.dump()["hosts"]}
 
 
 @pytest.fixture(scope="session")

@@ -161,7 +161,7 @@ def test_drill_that_misses_its_rto_fails_whatever_it_claims(evidence_dir: Path) 
     drill = next((evidence_dir / "drills").glob("*.json"))
 
     def slow(d: dict[str, Any]) -> None:
-        d["systems"][0]["achieved"]["rto_s"] = 900  # target 300
+        d["targets"]["systems"][0]["achieved_rto_s"] = 900  # target 300; rto_met still claims True
 
     edit_json(drill, slow)
     report = build(evidence_dir)

@@ -1,5 +1,6 @@
 """Fuzzing the evidence `govcloud report` reads (issue 14): plan.json, findings.json, hosts.json,
-drills/*.json (both record shapes) and harden/*.json, mutated and replaced by hostile files.
+drills/*.json (two records of the contract, one written by a real drill) and harden/*.json, mutated
+and replaced by hostile files.
 
 Properties, for every input:
 

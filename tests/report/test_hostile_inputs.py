@@ -42,17 +42,26 @@ def _record(change: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "note"),
     [
-        (lambda r: r.update(achieved=[1, 2]), "achieved: expected an object"),
-        (lambda r: r.update(targets=["sjj-gxjh"]), "targets: expected an object"),
-        (lambda r: r["targets"].update(systems=[1]), "targets.systems: expected a list of objects"),
-        (lambda r: r.update(steps=["fault"]), "steps: expected a list of objects"),
+        (lambda r: r.update(achieved=[1, 2]), "field achieved: Input should be a valid dictionary"),
+        (lambda r: r.update(targets=["sjj-gxjh"]), "field targets: Input should be a valid dictionary"),
+        (
+            lambda r: r["targets"].update(systems=[1]),
+            "field targets.systems[0]: Input should be a valid dictionary",
+        ),
+        (lambda r: r.update(steps=["fault"]), "field steps[0]: Input should be a valid dictionary"),
         (
             lambda r: r.update(replication_before_fault=[{"replay_lag_s": "1 s"}]),
-            "replay_lag_s: expected a number",
+            "field replication_before_fault[0].replay_lag_s: Input should be a valid number",
         ),
-        (lambda r: r.update(replication_before_fault=["x"]), "replication_before_fault: expected a list"),
-        (lambda r: r["consistency"].update(digests=5), "consistency.digests: expected a list"),
-        (lambda r: r.update(gbt20988="level 6"), "gbt20988: expected an object"),
+        (
+            lambda r: r.update(replication_before_fault=["x"]),
+            "field replication_before_fault[0]: Input should be a valid dictionary",
+        ),
+        (
+            lambda r: r["consistency"].update(digests=5),
+            "field consistency.digests: Input should be a valid list",
+        ),
+        (lambda r: r.update(gbt20988="level 6"), "field gbt20988: Input should be a valid dictionary"),
     ],
     ids=["achieved", "targets", "target-systems", "steps", "lag-type", "lag-entries", "digests", "gbt20988"],
 )
@@ -71,7 +80,7 @@ def test_non_finite_numbers_make_evidence_corrupt(evidence_dir: Path, token: str
     drill = next((evidence_dir / "drills").glob("*.json"))
     text = drill.read_text(encoding="utf-8")
     doc = json.loads(text)
-    doc["achieved"]["rto_s"] = "@@"
+    doc["achieved"]["rto_write_s"] = "@@"
     drill.write_text(json.dumps(doc).replace('"@@"', token), encoding="utf-8")
     state, why = _state(evidence_dir, f"drills/{drill.name}")
     assert state == "corrupt" and "finite number" in why, why

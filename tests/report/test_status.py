@@ -75,7 +75,7 @@ def test_never_compliant_with_failure_or_gap(outcomes: list[str], missing: list[
 
 def test_host_checks_not_applicable_never_make_a_clause_compliant() -> None:
     """Kernel-wide checks on lab hosts come back not_applicable: the clause needs a manual check."""
-    from govcloud.report.evidence import HostResult  # noqa: PLC0415
+    from govcloud.contracts.host_evidence import HostResult  # noqa: PLC0415
 
     assert HostResult(clause="8.1.4.3.d", check="t", status="not_applicable").status == "not_applicable"
     assert d(["not_applicable", "not_applicable"]) is Status.MANUAL

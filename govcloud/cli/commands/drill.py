@@ -16,6 +16,7 @@ from rich.table import Table
 
 from govcloud.cli.options import JsonOpt
 from govcloud.cli.options import LabStackOpt as StackOpt
+from govcloud.contracts.drill import DrillRecord
 from govcloud.drill import scenarios, services, source
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import HaSettingsError, resolve
@@ -101,36 +102,34 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _summary(rec: dict[str, Any]) -> None:
-    a = rec.get("achieved") or {}
+def _summary(rec: DrillRecord) -> None:
+    a = rec.achieved
     verdict = {
         "passed": "[green]通过 PASSED[/green]",
         "checked": "[green]预检通过 CHECKED[/green]",
         "aborted": "[yellow]中止 ABORTED[/yellow]",
-    }.get(rec["status"], "[red]未通过 FAILED[/red]")
-    out.print(f"演练 / drill {rec['drill_id']} ({rec['scenario']['name_zh']}): {verdict}")
+    }.get(rec.status, "[red]未通过 FAILED[/red]")
+    out.print(f"演练 / drill {rec.drill_id} ({rec.scenario.name_zh}): {verdict}")
     table = Table(show_header=True)
     table.add_column("指标 / measure")
     table.add_column("结果 / achieved")
-    table.add_row("恢复时间 RTO (fault → first write on new primary)", f"{a.get('rto_write_s')} s")
-    table.add_row("恢复点 RPO (acknowledged writes lost)", str(a.get("rpo_writes_lost")))
-    table.add_row("恢复点 RPO (time window)", f"{a.get('rpo_s')} s")
-    table.add_row(
-        "未确认写入 / in-doubt writes", f"{a.get('writes_in_doubt')} (survived {a.get('in_doubt_survived')})"
-    )
-    table.add_row("已确认写入 / acknowledged writes", str(a.get("writes_acknowledged")))
-    table.add_row("数据一致性 / consistency", str(rec["consistency"]["consistent"]))
-    for row in rec["targets"]["systems"]:
+    table.add_row("恢复时间 RTO (fault → first write on new primary)", f"{a.rto_write_s} s")
+    table.add_row("恢复点 RPO (acknowledged writes lost)", str(a.rpo_writes_lost))
+    table.add_row("恢复点 RPO (time window)", f"{a.rpo_s} s")
+    table.add_row("未确认写入 / in-doubt writes", f"{a.writes_in_doubt} (survived {a.in_doubt_survived})")
+    table.add_row("已确认写入 / acknowledged writes", str(a.writes_acknowledged))
+    table.add_row("数据一致性 / consistency", str(rec.consistency.consistent if rec.consistency else None))
+    for row in rec.targets.systems:
         table.add_row(
-            f"目标 / target {row['system']} (RTO {row['rto_s']} s, RPO {row['rpo_s']} s)",
-            f"RTO {'met' if row['rto_met'] else 'MISSED'}, RPO {'met' if row['rpo_met'] else 'MISSED'}",
+            f"目标 / target {row.system} (RTO {row.rto_s} s, RPO {row.rpo_s} s)",
+            f"RTO {'met' if row.rto_met else 'MISSED'}, RPO {'met' if row.rpo_met else 'MISSED'}",
         )
-    g = rec["gbt20988"]
-    table.add_row(f"{g['standard']} 等级证据 / level evidence", str(g["level_supported_as_evidence"]))
+    if (g := rec.gbt20988) is not None:
+        table.add_row(f"{g.standard} 等级证据 / level evidence", str(g.level_supported_as_evidence))
     out.print(table)
-    for reason in rec["reasons"]:
+    for reason in rec.reasons:
         out.print(f"  - {reason}")
-    out.print(f"记录 / record: {rec.get('record_path')}")
+    out.print(f"记录 / record: {rec.record_path}")
 
 
 @drill_app.command("run")
@@ -176,10 +175,11 @@ def run_cmd(  # noqa: PLR0917 - one parameter per CLI option, as typer requires
     except (DrillRefusedError, TopologyError, ServiceError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        sys.stdout.write(json.dumps(rec, ensure_ascii=False, indent=1, default=str) + "\n")
+        doc = rec.dump() | {"record_path": rec.record_path}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     else:
         _summary(rec)
-    raise typer.Exit(0 if rec["status"] in ("passed", "checked") else 1)
+    raise typer.Exit(0 if rec.status in ("passed", "checked") else 1)
 
 
 @service_app.command("up")

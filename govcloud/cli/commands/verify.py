@@ -45,7 +45,7 @@ def verify(
         fail(str(exc), ExitCode.FAILED)
     path = write_evidence(result.document, stack_name, out)
     if as_json:
-        typer.echo(json.dumps(result.document, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.document.dump(), ensure_ascii=False, indent=2))
     else:
         table = Table(title=f"等保 level {level} 安全计算环境 — {stack_name}")
         table.add_column("clause 条款")
@@ -56,12 +56,12 @@ def verify(
                 clause, *(str(counts.get(s, 0)) for s in ("pass", "fail", "error", "not_applicable"))
             )
         Console().print(table)
-        for host in result.document["hosts"]:
-            for res in host["results"]:
-                if res["status"] in {"fail", "error"}:
+        for host in result.document.hosts:
+            for res in host.results:
+                if res.status in {"fail", "error"}:
                     err.print(
-                        f"[red]{res['status']}[/red] {host['host']} {res['clause']} {res['check']}: "
-                        f"observed {res['observed']} / expected {res['expected']}"
+                        f"[red]{res.status}[/red] {host.host} {res.clause} {res.check}: "
+                        f"observed {res.observed} / expected {res.expected}"
                     )
         c = result.counts
         err.print(
