@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govcloud.contracts.base import read
 from govcloud.contracts.drill import DrillRecord
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill import services
 from govcloud.drill.ha.settings import PRESETS
 from govcloud.drill.run import run_drill
@@ -130,7 +132,7 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _bench_mode(
-    mode: str, rounds: int, *, stack: str, status: dict[str, Any], the_plan: Any, topo: Any
+    mode: str, rounds: int, *, stack: str, status: LabStatus, the_plan: Any, topo: Any
 ) -> dict[str, list[dict[str, Any]]]:
     settings = PRESETS[mode]
     patroni = settings.engine == "patroni"
@@ -203,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown mode(s) {unknown}; known: {', '.join(PRESETS)}", file=sys.stderr)
         return 2
     os.environ.setdefault("GOVCLOUD_EVIDENCE_ROOT", tempfile.mkdtemp(prefix="gc-drill-bench-"))
-    status = json.loads(args.lab_status.read_text(encoding="utf-8"))
-    stack = str(status["stack"])
+    status = read(LabStatus, args.lab_status)
+    stack = status.stack
     the_plan = json.loads(args.plan.read_text(encoding="utf-8")) if args.plan else None
     topo, _plan = topology(stack, status, the_plan)
     started = time.time()

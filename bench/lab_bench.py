@@ -25,6 +25,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from govcloud.contracts.base import read  # noqa: E402
+from govcloud.contracts.lab_status import LabStatus  # noqa: E402
 from govcloud.lab import cleanup, naming, netns  # noqa: E402
 from govcloud.labstack import automation  # noqa: E402
 
@@ -54,25 +56,25 @@ def _du_kib(path: Path) -> int:
     return int(out.split()[0]) if out else 0
 
 
-def host_memory(status: dict[str, Any]) -> list[dict[str, Any]]:
+def host_memory(status: LabStatus) -> list[dict[str, Any]]:
     """Per host: processes' RSS and PSS (sshd) and the overlay's upper layer (tmpfs, so RAM)."""
     rows = []
-    for host in status["hosts"]:
-        pids = netns.pids(host["netns"])
+    for host in status.hosts:
+        pids = netns.pids(host.netns)
         rows.append({
-            "host": host["name"],
+            "host": host.name,
             "processes": len(pids),
             "rss_kib": sum(_kib(p, "VmRSS", "status") for p in pids),
             "pss_kib": sum(_kib(p, "Pss", "smaps_rollup") for p in pids),
-            "overlay_upper_kib": _du_kib(naming.host_dir(status["stack"], host["name"]) / "upper"),
+            "overlay_upper_kib": _du_kib(naming.host_dir(status.stack, host.name) / "upper"),
         })
     return rows
 
 
-def relay_memory(status: dict[str, Any]) -> dict[str, int]:
+def relay_memory(status: LabStatus) -> dict[str, int]:
     pids = []
-    for r in status["relays"]:
-        f = naming.run_dir(status["stack"]) / "relays" / f"{r['from_centre']}-to-{r['to_host']}.pid"
+    for r in status.relays:
+        f = naming.run_dir(status.stack) / "relays" / f"{r.from_centre}-to-{r.to_host}.pid"
         if f.is_file():
             pids.append(int(f.read_text(encoding="ascii").strip()))
     return {"relays": len(pids), "rss_kib": sum(_kib(p, "VmRSS", "status") for p in pids),
@@ -107,12 +109,12 @@ def main() -> int:
             t, done = _govcloud(up, env)
             warm.append(t)
             if run == 0:
-                status = json.loads(done.stdout)
-                result["hosts"] = len(status["hosts"])
-                result["latency_mechanism"] = status["latency_mechanism"]
+                status = read(LabStatus, done.stdout, source="govcloud lab up --json")
+                result["hosts"] = len(status.hosts)
+                result["latency_mechanism"] = status.latency_mechanism
                 result["per_host"] = host_memory(status)
                 result["relays"] = relay_memory(status)
-                result["measured_rtt_ms"] = {lk["id"]: lk["measured_rtt_ms"] for lk in status["links"]}
+                result["measured_rtt_ms"] = {lk.id: lk.measured_rtt_ms for lk in status.links}
                 # `up` again on the running lab: nothing to change (converge, status, inventory)
                 result["up_noop_s"], _ = _govcloud(up, env)
             t, _ = _govcloud(down, env)

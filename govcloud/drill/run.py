@@ -6,11 +6,12 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from govcloud.contracts.drill import DrillRecord
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill import record, runner, safety, scenarios, services, source
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.ha.settings import HaSettingsError, resolve
@@ -26,7 +27,7 @@ def run_drill(
     confirm_non_lab: bool = False,
     check: bool = False,
     out: Path | None = None,
-    status: dict[str, Any] | None = None,
+    status: LabStatus | Mapping[str, Any] | None = None,
     params: dict[str, Any] | None = None,
     plan: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -82,7 +83,7 @@ def run_drill(
             "ticket": ticket,
             "edition": edition,
             "dir": str(workdir.resolve()),
-            "lab_status": topo.status,
+            "lab_status": topo.status.dump() if topo.status else None,
             "topology_source": topo.source,
             "lab": topo.lab,
             "params": params or {},

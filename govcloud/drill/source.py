@@ -3,11 +3,13 @@ plan document its caller loaded (the CLI: `govcloud.plan.load_plan`; the drill d
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from typing import Any
 
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill.topology import Topology, TopologyError, from_lab_status
 
 # Targets used when the lab's plan declares no system (a lab built for tests): two systems like the plan's,
@@ -41,8 +43,8 @@ ILLUSTRATIVE_SYSTEMS: tuple[dict[str, Any], ...] = (
 )
 
 
-def lab_status(stack: str) -> dict[str, Any]:
-    """The lab status of `stack` (contracts §8)."""
+def lab_status(stack: str) -> LabStatus:
+    """The lab status of `stack`, as `govcloud lab status --json` gives it."""
     proc = subprocess.run(
         [sys.executable, "-m", "govcloud", "lab", "status", "--stack", stack, "--json"],
         capture_output=True,
@@ -51,17 +53,16 @@ def lab_status(stack: str) -> dict[str, Any]:
         check=False,
     )
     try:
-        data: dict[str, Any] = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        detail = (proc.stderr.strip() or proc.stdout.strip())[-300:]
+        return read(LabStatus, proc.stdout, source=f"govcloud lab status --stack {stack}")
+    except ContractError as exc:
+        detail = (proc.stderr.strip() or proc.stdout.strip())[-300:] if proc.returncode > 1 else str(exc)
         raise TopologyError(
             f"govcloud lab status --stack {stack} failed (rc {proc.returncode}): {detail}"
         ) from None
-    return data
 
 
 def topology(
-    stack: str, status: dict[str, Any] | None = None, the_plan: dict[str, Any] | None = None
+    stack: str, status: LabStatus | Mapping[str, Any] | None = None, the_plan: dict[str, Any] | None = None
 ) -> tuple[Topology, dict[str, Any] | None]:
     """The drill topology of `stack` (lab status given or fetched) and its plan (given or loaded)."""
     status = status if status is not None else lab_status(stack)

@@ -1,14 +1,18 @@
 """The drill's view of a lab: which db host plays which role, and how centres reach each other.
 
-Built from a `govcloud.lab-status/v1` dict (contracts §8), from the real lab or from the drill's
-lab's `govcloud lab status --json`.
+Built from the lab's status (`govcloud.contracts.lab_status.LabStatus`), as `govcloud lab status
+--json` gives it or as a caller passes it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.lab_status import LabStatus, LinkStatus
 
 ROLES = ("production", "same-city", "remote-dr")
 _ROLE_BY_ID = {
@@ -65,9 +69,9 @@ class Topology:
     nodes: tuple[DbNode, ...]
     relays: tuple[Relay, ...]
     client_netns: str
-    links: tuple[dict[str, Any], ...] = ()
+    links: tuple[LinkStatus, ...] = ()
     inventory: str | None = None
-    status: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    status: LabStatus | None = field(default=None, compare=False, repr=False)
 
     @property
     def state_dir(self) -> Path:
@@ -113,7 +117,7 @@ class Topology:
             "client_netns": self.client_netns,
             "nodes": [vars(n) for n in self.nodes],
             "relays": [vars(r) for r in self.relays],
-            "links": list(self.links),
+            "links": [lk.model_dump(mode="json") for lk in self.links],
             "inventory": self.inventory,
         }
 
@@ -124,69 +128,71 @@ def _split_hostport(value: str) -> tuple[str, int]:
 
 
 def from_lab_status(
-    status: dict[str, Any],
+    status: LabStatus | Mapping[str, Any],
     *,
     source: str = "lab",
     centre_roles: dict[str, str] | None = None,
     lab: bool = True,
 ) -> Topology:
-    """Pick one db host per centre role from a lab-status dict (contracts §8)."""
-    if status.get("schema") != "govcloud.lab-status/v1":
-        raise TopologyError(f"unknown lab status schema {status.get('schema')!r}")
-    if not status.get("up"):
+    """Pick one db host per centre role from a lab status (govcloud.lab-status/v1)."""
+    if not isinstance(status, LabStatus):
+        try:
+            status = read(LabStatus, status, source="lab status")
+        except ContractError as exc:
+            raise TopologyError(str(exc)) from None
+    if not status.up:
         raise TopologyError("the lab is not up (lab status up=false)")
     roles = dict(centre_roles or {})
-    for centre in status.get("centres", []):
-        if "role" in centre:
-            roles.setdefault(centre["id"], centre["role"])
-        elif centre["id"] in _ROLE_BY_ID:
-            roles.setdefault(centre["id"], _ROLE_BY_ID[centre["id"]])
+    for centre in status.centres:
+        if centre.role is not None:
+            roles.setdefault(centre.id, centre.role)
+        elif centre.id in _ROLE_BY_ID:
+            roles.setdefault(centre.id, _ROLE_BY_ID[centre.id])
     nodes: dict[str, DbNode] = {}
-    for host in sorted(status.get("hosts", []), key=lambda h: str(h.get("name"))):
-        if host.get("role") != "db":
+    for host in sorted(status.hosts, key=lambda h: h.name):
+        if host.role != "db":
             continue
-        role = roles.get(host["centre"])
+        role = roles.get(host.centre)
         if role not in ROLES or role in nodes:
             continue
         nodes[role] = DbNode(
-            name=host["name"],
-            centre=host["centre"],
+            name=host.name,
+            centre=host.centre,
             role=role,
-            netns=host["netns"],
-            ipv4=host["ipv4"],
-            ipv6=host["ipv6"],
-            drillable=bool(host.get("drillable", True)),
+            netns=host.netns,
+            ipv4=host.ipv4,
+            ipv6=host.ipv6,
+            drillable=host.drillable,
         )
     missing = [r for r in ROLES if r not in nodes]
     if missing:
         raise TopologyError(f"lab status has no db host for centre role(s): {', '.join(missing)}")
     relays = []
-    for item in status.get("relays", []):
-        host, port = _split_hostport(item["listen"])
+    for item in status.relays:
+        listen_host, port = _split_hostport(item.listen)
         relays.append(
             Relay(
-                from_centre=item["from_centre"],
-                to_host=item["to_host"],
-                listen_host=host,
+                from_centre=item.from_centre,
+                to_host=item.to_host,
+                listen_host=listen_host,
                 listen_port=port,
-                target=item["target"],
-                delay_ms=float(item["delay_ms"]),
+                target=item.target,
+                delay_ms=item.delay_ms,
             )
         )
     # The load generator runs in drill.client_netns when the status names one;
     # otherwise in the remote-DR db host's namespace: it survives every scenario, and the lab's
     # boundary firewall lets the replication zone reach the db port in every centre.
-    drill = status.get("drill", {})
-    client = drill.get("client_netns") or nodes["remote-dr"].netns
+    client = (status.drill.client_netns if status.drill else None) or nodes["remote-dr"].netns
     return Topology(
-        stack=str(status["stack"]),
+        stack=status.stack,
         source=source,
         lab=lab,
-        latency_mechanism=str(status.get("latency_mechanism", "none")),
+        latency_mechanism=status.latency_mechanism or "none",
         nodes=tuple(nodes[r] for r in ROLES),
         relays=tuple(relays),
         client_netns=client,
-        links=tuple(status.get("links", [])),
-        inventory=status.get("inventory"),
+        links=tuple(status.links),
+        inventory=status.inventory,
         status=status,
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from govcloud.contracts.lab_status import HostStatus
 from govcloud.contracts.plan import Flow
 from govcloud.lab import naming
 
@@ -34,15 +35,15 @@ def open_ports(zone: str, flows: list[Flow], protocol: str) -> list[int]:
 
 
 def render(
-    stack: str, hosts: list[dict[str, Any]], flows: list[Flow] | None = None, *,
+    stack: str, hosts: list[HostStatus], flows: list[Flow] | None = None, *,
     host_vars: dict[str, dict[str, Any]] | None = None, shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     common = ("-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
               f"-o ProxyCommand=\"{proxy_command(stack)}\"")
     groups: dict[str, dict[str, Any]] = {}
     for h in hosts:  # the same group names as `govcloud inventory`
-        for group in (f"centre_{h['centre']}", f"zone_{h['zone']}", f"role_{h['role']}"):
-            groups.setdefault(group.replace("-", "_"), {"hosts": {}})["hosts"][h["name"]] = None
+        for group in (f"centre_{h.centre}", f"zone_{h.zone}", f"role_{h.role}"):
+            groups.setdefault(group.replace("-", "_"), {"hosts": {}})["hosts"][h.name] = None
     return {
         "all": {
             "vars": {
@@ -54,16 +55,16 @@ def render(
                 **(shared or {}),
             },
             "hosts": {
-                h["name"]: {
-                    "ansible_host": h["ipv4"], "govcloud_ipv4": h["ipv4"], "govcloud_ipv6": h["ipv6"],
-                    "govcloud_centre": h["centre"], "govcloud_zone": h["zone"], "govcloud_role": h["role"],
-                    "netns_name": h["netns"], "govcloud_rootfs": h["rootfs"],
+                h.name: {
+                    "ansible_host": h.ipv4, "govcloud_ipv4": h.ipv4, "govcloud_ipv6": h.ipv6,
+                    "govcloud_centre": h.centre, "govcloud_zone": h.zone, "govcloud_role": h.role,
+                    "netns_name": h.netns, "govcloud_rootfs": h.rootfs,
                     # the bastion's operator account stays forced through the session wrapper
-                    **({"djcp_hardening_bastion_user": BASTION_USER} if h["role"] == "bastion" else {}),
-                    **({"djcp_hardening_open_tcp_ports": open_ports(h["zone"], flows, "tcp"),
-                        "djcp_hardening_open_udp_ports": open_ports(h["zone"], flows, "udp")}
+                    **({"djcp_hardening_bastion_user": BASTION_USER} if h.role == "bastion" else {}),
+                    **({"djcp_hardening_open_tcp_ports": open_ports(h.zone, flows, "tcp"),
+                        "djcp_hardening_open_udp_ports": open_ports(h.zone, flows, "udp")}
                        if flows is not None else {}),
-                    **(host_vars or {}).get(h["name"], {}),
+                    **(host_vars or {}).get(h.name, {}),
                 } for h in hosts
             },
             "children": dict(sorted(groups.items())),
@@ -71,7 +72,7 @@ def render(
     }
 
 
-def write(stack: str, hosts: list[dict[str, Any]], path: Path | None = None, *,
+def write(stack: str, hosts: list[HostStatus], path: Path | None = None, *,
           flows: list[Flow] | None = None, host_vars: dict[str, dict[str, Any]] | None = None,
           shared: dict[str, Any] | None = None) -> Path:
     target = path or naming.inventory_path(stack)

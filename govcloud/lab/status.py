@@ -1,4 +1,5 @@
-"""`govcloud lab status`: what the lab built and whether it answers (docs/contracts.md §8)."""
+"""`govcloud lab status`: what the lab built and whether it answers, as the contract's model
+(govcloud.contracts.lab_status.LabStatus, docs/contracts.md §8)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import statistics
 import sys
 from typing import Any
 
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.lab import hosts, naming, netns, relays, sh, topology
 from govcloud.lab.record import load_record
 from govcloud.toolchain import versions
-
-SCHEMA = "govcloud.lab-status/v1"
 
 
 def probe(ns: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -35,13 +35,11 @@ def _inventory_display(stack: str) -> str:
         return str(path)
 
 
-def build(stack: str, measure: bool = True) -> dict[str, Any]:
+def build(stack: str, measure: bool = True) -> LabStatus:
     naming.check_stack(stack)
     record = load_record(stack)
-    empty: dict[str, Any] = {"schema": SCHEMA, "stack": stack, "up": False, "latency_mechanism": None,
-                             "centres": [], "hosts": [], "links": [], "relays": [], "inventory": None}
     if record is None:
-        return empty
+        return LabStatus(stack=stack, up=False)
     res = record["resources"]
     mech = record["latency_mechanism"]
     centres = [{
@@ -89,9 +87,11 @@ def build(stack: str, measure: bool = True) -> dict[str, Any]:
     up = (all(c["present"] and c["firewall"]["present"] for c in centres)
           and all(h["present"] for h in host_list) and all(lk["present"] for lk in link_list)
           and all(r["running"] for r in relay_list))
-    return {"schema": SCHEMA, "stack": stack, "up": up, "latency_mechanism": mech, "centres": centres,
-            "hosts": host_list, "links": link_list, "relays": relay_list,
-            "ops_netns": naming.oob_netns(stack), "inventory": _inventory_display(stack)}
+    return LabStatus.model_validate({
+        "stack": stack, "up": up, "latency_mechanism": mech, "centres": centres, "hosts": host_list,
+        "links": link_list, "relays": relay_list, "ops_netns": naming.oob_netns(stack),
+        "inventory": _inventory_display(stack),
+    })
 
 
 def _measure(link: dict[str, Any], res: dict[str, Any], mech: str) -> float | None:

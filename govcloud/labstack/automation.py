@@ -13,6 +13,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import cleanup, image, inventory, latency, naming, sh, status
 from govcloud.lab.cleanup import sweep
@@ -101,7 +102,7 @@ def _noop() -> None:
     """The empty program: destroy and refresh do not run the program's resources."""
 
 
-def up(stack: str, plan: PlanDocument | Mapping[str, Any], on_output: Output = print) -> dict[str, Any]:
+def up(stack: str, plan: PlanDocument | Mapping[str, Any], on_output: Output = print) -> LabStatus:
     require_root()
     spec: LabSpec = build_spec(plan, stack)
     preflight()
@@ -118,7 +119,7 @@ def up(stack: str, plan: PlanDocument | Mapping[str, Any], on_output: Output = p
     from govcloud.secsvc.host_services import hardening_vars  # noqa: PLC0415
 
     host_vars, shared = hardening_vars(spec)
-    inventory.write(stack, result["hosts"], flows=spec.flows, host_vars=host_vars, shared=shared)
+    inventory.write(stack, result.hosts, flows=spec.flows, host_vars=host_vars, shared=shared)
     return result
 
 
@@ -263,4 +264,4 @@ def _tail(exc: auto.errors.CommandError, lines: int = 40) -> str:
 
 
 def status_json(stack: str, measure: bool = True) -> str:
-    return json.dumps(status.build(stack, measure), ensure_ascii=False, indent=2)
+    return json.dumps(status.build(stack, measure).dump(), ensure_ascii=False, indent=2)

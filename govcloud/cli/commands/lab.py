@@ -15,6 +15,7 @@ from rich.table import Table
 from govcloud.cli.options import JsonOpt
 from govcloud.cli.options import LabStackOpt as StackOpt
 from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import image, naming, sh, status
 from govcloud.lab.locking import LabBusyError
@@ -85,14 +86,14 @@ def up_cmd(stack: StackOpt = "lab", plan: PlanOpt = None, plan_stack: PlanStackO
     def progress(line: str) -> None:
         print(line.rstrip("\n"), file=sys.stderr if as_json else sys.stdout, flush=True)
 
-    result = _run(automation.up, stack, doc, progress)
+    result: LabStatus = _run(automation.up, stack, doc, progress)
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.dump(), ensure_ascii=False, indent=2))
     else:
         _print_status(result)
         typer.echo(f"\n查看 / inspect: govcloud lab status --stack {stack}\n"
                    f"拆除 / take down: govcloud lab down --stack {stack}")
-    if not result["up"]:
+    if not result.up:
         raise typer.Exit(1)
 
 
@@ -143,45 +144,46 @@ def status_cmd(stack: StackOpt = "lab", as_json: JsonOpt = False,
     """Centres, links, hosts, addresses, reachability / 实验环境状态."""
     if os.geteuid() != 0:
         raise _fail("lab status probes namespaces: run it as root / 需要 root 权限", 1)
-    result = _run(status.build, stack, measure)
+    result: LabStatus = _run(status.build, stack, measure)
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.dump(), ensure_ascii=False, indent=2))
     else:
         _print_status(result)
-    if not result["up"]:
+    if not result.up:
         raise typer.Exit(1)
 
 
-def _print_status(s: dict[str, Any]) -> None:
+def _print_status(s: LabStatus) -> None:
     console = Console()
-    console.print(f"[bold]lab {s['stack']}[/]: {'up 运行中' if s['up'] else 'down 未运行'}; "
-                  f"latency mechanism 时延模拟: {s['latency_mechanism']}")
-    if not s["centres"]:
+    console.print(f"[bold]lab {s.stack}[/]: {'up 运行中' if s.up else 'down 未运行'}; "
+                  f"latency mechanism 时延模拟: {s.latency_mechanism}")
+    if not s.centres:
         return
     t = Table("centre 中心", "netns", "zones 区域 (bridge: gateways)", "firewall 边界")
-    for c in s["centres"]:
-        zones = "\n".join(f"{z['id']} ({z['bridge']}): {', '.join(z['gateways'])}" for z in c["zones"])
-        fw = c["firewall"]
-        t.add_row(c["id"], c["netns"], zones, f"{fw['table']} {'ok' if fw['present'] else 'MISSING'}")
+    for c in s.centres:
+        zones = "\n".join(f"{z.id} ({z.bridge}): {', '.join(z.gateways)}" for z in c.zones)
+        fw = c.firewall
+        t.add_row(c.id, c.netns or "", zones,
+                  f"{fw.table} {'ok' if fw.present else 'MISSING'}" if fw else "MISSING")
     console.print(t)
     t = Table("link 链路", "a-b", "latency ms 时延", "loss %", "mechanism", "measured RTT ms")
-    for lk in s["links"]:
-        t.add_row(lk["id"], f"{lk['a']}-{lk['b']}", str(lk["latency_ms"]), str(lk["loss_pct"]),
-                  lk["mechanism"], str(lk["measured_rtt_ms"]))
+    for lk in s.links:
+        t.add_row(lk.id, f"{lk.a}-{lk.b}", str(lk.latency_ms), str(lk.loss_pct), lk.mechanism or "",
+                  str(lk.measured_rtt_ms))
     console.print(t)
     t = Table("host 主机", "centre/zone", "role", "IPv4", "IPv6", "ssh v4/v6")
-    for h in s["hosts"]:
-        r = h["reachable"]
-        t.add_row(h["name"], f"{h['centre']}/{h['zone']}", h["role"], h["ipv4"], h["ipv6"],
-                  f"{'ok' if r['ipv4'] else 'FAIL'}/{'ok' if r['ipv6'] else 'FAIL'}")
+    for h in s.hosts:
+        r = h.reachable
+        t.add_row(h.name, f"{h.centre}/{h.zone}", h.role, h.ipv4, h.ipv6,
+                  f"{'ok' if r and r.ipv4 else 'FAIL'}/{'ok' if r and r.ipv6 else 'FAIL'}")
     console.print(t)
-    if s["relays"]:
+    if s.relays:
         t = Table("relay 时延中继 (from centre)", "to host", "listen", "target", "delay ms", "matrix 矩阵")
-        for r in s["relays"]:
-            t.add_row(r["from_centre"], r["to_host"], r["listen"], r["target"], str(r["delay_ms"]),
-                      "allowed" if r.get("allowed_by_matrix", True) else "DENIED 5432")
+        for rl in s.relays:
+            t.add_row(rl.from_centre, rl.to_host, rl.listen, rl.target, str(rl.delay_ms),
+                      "allowed" if rl.allowed_by_matrix else "DENIED 5432")
         console.print(t)
-    console.print(f"inventory: {s['inventory']}  ops netns: {s.get('ops_netns')}")
+    console.print(f"inventory: {s.inventory}  ops netns: {s.ops_netns}")
 
 
 def register(app: typer.Typer) -> None:

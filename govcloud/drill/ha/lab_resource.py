@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.ha.settings import HaSettings, from_dict, same_timings
 from govcloud.drill.topology import Topology, from_lab_status
@@ -50,15 +51,15 @@ def props_for(
 
 
 def topology(p: Props) -> Topology:
-    status = {
-        "schema": "govcloud.lab-status/v1",
+    """The drill topology of the resource's inputs: the lab status of its db hosts and relays."""
+    status = LabStatus.model_validate({
         "stack": p["stack"],
         "up": True,
         "latency_mechanism": "userspace-relay" if p["relays"] else "none",
         "centres": p["centres"],
         "hosts": p["hosts"],
         "relays": p["relays"],
-    }
+    })
     return from_lab_status(status, source="lab")
 
 
