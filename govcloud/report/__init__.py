@@ -9,13 +9,10 @@ Modules, in the order data flows through them:
 - ``attribution`` — which information system a resource or host belongs to.
 - ``status``      — derives 符合 / 部分符合 / 不符合 / 不适用 / 待人工核查 from evidence rows.
 - ``dr``          — drill results against each system's RTO/RPO targets and GB/T 20988 level.
-- ``build``       — assembles the ``govcloud.report/v1`` document (``model``).
+- ``build``       — assembles the ``govcloud.report/v1`` document (``govcloud.contracts.report``).
 - ``diff``        — compares with a previous report (new failures, fixed, unchanged) and the trend.
 - ``manifest``    — the evidence manifest and the report's own digests; ``verify`` re-checks them.
 - ``charts``, ``html`` — the self-contained bilingual HTML; ``pdf`` prints it with headless Chromium.
 """
 
 from __future__ import annotations
-
-SCHEMA = "govcloud.report/v1"
-MANIFEST_SCHEMA = "govcloud.report-manifest/v1"

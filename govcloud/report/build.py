@@ -11,14 +11,7 @@ from typing import Any, Literal
 
 from govcloud import __version__
 from govcloud.contracts.findings import Finding
-from govcloud.report import SCHEMA
-from govcloud.report.attribution import Attributor
-from govcloud.report.catalogue import Catalogue, Checks, Family, Item
-from govcloud.report.catalogue import Text as CatText
-from govcloud.report.dr import dr_summary, drill_out
-from govcloud.report.evidence import Evidence, InputFile
-from govcloud.report.labels import PRODUCER, STATUS_DEFINITION, STATUS_LABEL, STATUS_ORDER, Status
-from govcloud.report.model import (
+from govcloud.contracts.report import (
     AddressPlanOut,
     CatalogueOut,
     DrillOut,
@@ -37,6 +30,12 @@ from govcloud.report.model import (
     Text,
     WaiverOut,
 )
+from govcloud.report.attribution import Attributor
+from govcloud.report.catalogue import Catalogue, Checks, Family, Item
+from govcloud.report.catalogue import Text as CatText
+from govcloud.report.dr import dr_summary, drill_out
+from govcloud.report.evidence import Evidence, InputFile
+from govcloud.report.labels import PRODUCER, STATUS_DEFINITION, STATUS_LABEL, STATUS_ORDER, Status
 from govcloud.report.status import FAILING, derive
 
 PLATFORM = "platform"
@@ -344,7 +343,6 @@ def build_report(
     fam_order = [f.id for f in cat.families] + ([UNCATALOGUED_FAMILY] if extra_items else [])
 
     return Report(
-        schema_=SCHEMA,
         generated_at=iso(now),
         generator=Generator(version=__version__),
         stack=ev.stack,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from govcloud.contracts.report import FamilySummary, TrendPoint
 from govcloud.report.labels import STATUS_LABEL, STATUS_ORDER, Status
-from govcloud.report.model import FamilySummary, TrendPoint
 
 COLOURS: dict[Status, str] = {
     Status.NON_COMPLIANT: "#c62828",

@@ -10,8 +10,8 @@ the measured RTO/RPO only, and "supported" = min(target level, consistent level)
 from __future__ import annotations
 
 from govcloud.contracts.plan import PlanDocument
+from govcloud.contracts.report import DrillOut, DrillSystemOut, DrOut, DrSystemOut, Text
 from govcloud.report.evidence import Drill, InputFile
-from govcloud.report.model import DrillOut, DrillSystemOut, DrOut, DrSystemOut, Text
 
 DAY = 86400.0
 # level: (max RPO seconds, max RTO seconds or None for no upper bound in the example table)

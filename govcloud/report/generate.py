@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from govcloud.contracts.report import Report
 from govcloud.report.build import build_report
 from govcloud.report.catalogue import CATALOGUE_SCHEMA, Catalogue, load_catalogue
 from govcloud.report.diff import apply_diff, finish_trend, load_previous, resolve_previous
@@ -14,7 +15,6 @@ from govcloud.report.digests import Digest, digest_bytes
 from govcloud.report.evidence import InputFile, load_evidence
 from govcloud.report.html import render_html
 from govcloud.report.manifest import digest_inputs, write_manifest
-from govcloud.report.model import Report
 from govcloud.report.pdf import print_pdf
 
 FORMATS = ("html", "json", "pdf")
@@ -104,7 +104,7 @@ def _generate(
                 prev_path.resolve(),
                 str(prev_path.resolve()),
                 "ok",
-                generated_at=previous["generated_at"],
+                generated_at=previous.generated_at,
             )
         )
 

@@ -15,9 +15,9 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
+from govcloud.contracts.report import EvidenceRow, ItemResult, Report, Scope, Text
 from govcloud.report import charts
 from govcloud.report.labels import OUTCOME_LABEL, SOURCE_LABEL, STATUS_LABEL, Status
-from govcloud.report.model import EvidenceRow, ItemResult, Report, Scope, Text
 
 INLINE_EVIDENCE = {"platform": 12, "system": 5}
 COMPLIANT_INLINE = 3

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from govcloud.contracts.report import Status
 
-
-class Status(StrEnum):
-    """Conclusion for one clause item in one scope (测评结论)."""
-
-    COMPLIANT = "compliant"  # 符合
-    PARTIAL = "partial"  # 部分符合
-    NON_COMPLIANT = "non_compliant"  # 不符合
-    NOT_APPLICABLE = "not_applicable"  # 不适用
-    MANUAL = "manual_review"  # 待人工核查
-
+__all__ = [
+    "OUTCOME_LABEL",
+    "PRODUCER",
+    "SOURCE_LABEL",
+    "STATUS_DEFINITION",
+    "STATUS_LABEL",
+    "STATUS_ORDER",
+    "Status",
+]
 
 STATUS_ORDER: tuple[Status, ...] = (
     Status.NON_COMPLIANT,

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from govcloud.report import MANIFEST_SCHEMA
+from govcloud.contracts.base import ContractError, read
+from govcloud.contracts.report import InputOut, ManifestInput, ManifestOutput, ReportManifest
 from govcloud.report.digests import Digest, digest_file
 from govcloud.report.errors import ReportInputError
 from govcloud.report.evidence import InputFile
-from govcloud.report.model import InputOut
 
 
 def digest_inputs(inputs: list[InputFile], outs: list[InputOut]) -> None:
@@ -27,8 +26,8 @@ def digest_inputs(inputs: list[InputFile], outs: list[InputOut]) -> None:
             out.bytes, out.sha256, out.sm3 = d.bytes, d.sha256, d.sm3
 
 
-def _entry(path: str, d: Digest, **extra: Any) -> dict[str, Any]:
-    return {"path": path, "bytes": d.bytes, "sha256": d.sha256, "sm3": d.sm3, **extra}
+def _output(path: str, d: Digest) -> ManifestOutput:
+    return ManifestOutput(path=path, bytes=d.bytes, sha256=d.sha256, sm3=d.sm3)
 
 
 def write_manifest(
@@ -43,27 +42,18 @@ def write_manifest(
 ) -> tuple[Path, Digest]:
     """Write manifest.json; ``known`` holds output digests already computed (not hashed twice)."""
     known = known or {}
-    doc = {
-        "schema": MANIFEST_SCHEMA,
-        "stack": stack,
-        "generated_at": generated_at,
-        "evidence_dir": evidence_dir,
-        "algorithms": ["sha256", "sm3"],
-        "inputs": [
-            {
-                "kind": i.kind,
-                "path": i.path,
-                "state": i.state,
-                "bytes": i.bytes,
-                "sha256": i.sha256,
-                "sm3": i.sm3,
-            }
+    doc = ReportManifest(
+        stack=stack,
+        generated_at=generated_at,
+        evidence_dir=evidence_dir,
+        inputs=[
+            ManifestInput(kind=i.kind, path=i.path, state=i.state, bytes=i.bytes, sha256=i.sha256, sm3=i.sm3)
             for i in inputs
         ],
-        "outputs": [_entry(name, known.get(name) or digest_file(out_dir / name)) for name in outputs],
-    }
+        outputs=[_output(name, known.get(name) or digest_file(out_dir / name)) for name in outputs],
+    )
     path = out_dir / "manifest.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(doc.dump(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path, digest_file(path)
 
 
@@ -78,12 +68,12 @@ class VerifyResult:
         return not self.mismatched and not self.absent
 
 
-def _check(path: Path, entry: dict[str, Any], label: str, res: VerifyResult) -> None:
+def _check(path: Path, entry: ManifestInput | ManifestOutput, label: str, res: VerifyResult) -> None:
     if not path.is_file():
         res.absent.append(label)
         return
     d = digest_file(path)
-    if d.sha256 == entry.get("sha256") and d.sm3 == entry.get("sm3"):
+    if d.sha256 == entry.sha256 and d.sm3 == entry.sm3:
         res.ok.append(label)
     else:
         res.mismatched.append(label)
@@ -91,31 +81,20 @@ def _check(path: Path, entry: dict[str, Any], label: str, res: VerifyResult) -> 
 
 def verify(report_dir: Path, evidence_dir: Path | None = None) -> VerifyResult:
     mpath = report_dir / "manifest.json"
+    if not mpath.is_file():
+        raise ReportInputError(mpath, None, "no manifest.json in the report directory")
     try:
-        doc = json.loads(mpath.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportInputError(mpath, None, "no manifest.json in the report directory") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportInputError(mpath, None, f"not readable JSON: {exc}") from None
-    except RecursionError:
-        raise ReportInputError(mpath, None, "not readable JSON: nested too deeply") from None
-    if not isinstance(doc, dict) or doc.get("schema") != MANIFEST_SCHEMA:
-        raise ReportInputError(mpath, "schema", f"expected {MANIFEST_SCHEMA!r}")
-    outputs, inputs = doc.get("outputs"), doc.get("inputs")
-    if not isinstance(outputs, list) or not isinstance(inputs, list):
-        raise ReportInputError(mpath, "outputs/inputs", "missing or not lists")
+        doc = read(ReportManifest, mpath)
+    except ContractError as exc:
+        raise ReportInputError(mpath, exc.path or None, exc.reason) from None
     res = VerifyResult()
-    for i, e in enumerate(outputs):
-        if not isinstance(e, dict) or not isinstance(e.get("path"), str) or "/" in e["path"]:
-            raise ReportInputError(mpath, f"outputs[{i}].path", "must be a file name in the report directory")
-        _check(report_dir / e["path"], e, e["path"], res)
+    for e in doc.outputs:
+        _check(report_dir / e.path, e, e.path, res)
     if evidence_dir is not None:
-        for i, e in enumerate(inputs):
-            if not isinstance(e, dict) or not isinstance(e.get("path"), str):
-                raise ReportInputError(mpath, f"inputs[{i}].path", "missing")
-            if e.get("sha256") is None:
+        for i in doc.inputs:
+            if i.sha256 is None:
                 continue  # was missing when the report was written
-            p = Path(e["path"])
+            p = Path(i.path)
             target = p if p.is_absolute() else evidence_dir / p
-            _check(target, e, f"evidence:{e['path']}", res)
+            _check(target, i, f"evidence:{i.path}", res)
     return res

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from govcloud.contracts.report import ItemResult, Report
 from govcloud.report.build import build_report
 from govcloud.report.catalogue import load_catalogue
 from govcloud.report.evidence import load_evidence
-from govcloud.report.model import ItemResult, Report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOGUE = FIXTURES / "catalogue.yaml"

@@ -90,16 +90,16 @@ def test_malformed_catalogue_names_file_field_and_reason(tmp_path: Path) -> None
 
 
 def test_malformed_previous_report_is_a_clear_error(evidence_dir: Path, tmp_path: Path) -> None:
-    prev = tmp_path / "prev.json"
-    prev.write_text(
-        json.dumps(
-            {
-                "schema": "govcloud.report/v1",
-                "generated_at": "x",
-                "scopes": [{"id": "p", "items": [{"clause": "1", "status": "great"}]}],
-            }
-        )
+    """The previous report is read with the report contract: a real one with one item's status
+    broken is exit 2 naming the file and the field."""
+    code, _, _ = run(
+        "--evidence", str(evidence_dir), "--out", str(tmp_path / "o1"), "--catalogue", str(CATALOGUE)
     )
+    assert code in (0, 1)
+    prev = tmp_path / "prev.json"
+    doc = json.loads((tmp_path / "o1" / "report.json").read_text(encoding="utf-8"))
+    doc["scopes"][0]["items"][0]["status"] = "great"
+    prev.write_text(json.dumps(doc), encoding="utf-8")
     code, _, stderr = run(
         "--evidence",
         str(evidence_dir),
@@ -110,7 +110,12 @@ def test_malformed_previous_report_is_a_clear_error(evidence_dir: Path, tmp_path
         "--since",
         str(prev),
     )
-    assert code == 2 and "scopes[0].items[0]: needs a clause and a known status" in stderr
+    where = f"{prev}: scopes[0].items[0].status: previous report: Input should be"
+    assert code == 2 and where in stderr, stderr
+    prev.write_text(json.dumps({"schema": "govcloud.report/v1", "generated_at": "x", "scopes": []}))
+    code, _, stderr = run("--evidence", str(evidence_dir), "--out", str(tmp_path / "o"), "--catalogue",
+                          str(CATALOGUE), "--since", str(prev))
+    assert code == 2 and f"{prev}: generator: previous report: Field required" in stderr, stderr
 
 
 def test_since_latest_diffs_against_the_newest_report_and_stale_outputs_go(

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from govcloud.contracts.report import Report
 from govcloud.report.labels import Status
-from govcloud.report.model import Report
 from tests.report.conftest import build, edit_json, item
 
 

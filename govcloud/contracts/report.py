@@ -1,17 +1,37 @@
-"""The ``govcloud.report/v1`` document (docs/report.md describes every field)."""
+"""The auditor's report (`govcloud.report/v1`, report.json) and its evidence manifest
+(`govcloud.report-manifest/v1`, manifest.json): written by `govcloud report`
+(govcloud.report.build, govcloud.report.manifest), read by `govcloud report --since` (the previous
+report, for the diff and the trend) and `govcloud report verify` (the manifest). docs/report.md
+explains every field. Machine-written: unknown fields are ignored within a version; a writer that
+names a field the model lacks is a type error (mypy's pydantic plugin, `init_forbid_extra`).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
+from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from govcloud.contracts.base import Document
 from govcloud.contracts.plan import Flow
-from govcloud.report.labels import Status
+
+REPORT_SCHEMA: Final = "govcloud.report/v1"
+MANIFEST_SCHEMA: Final = "govcloud.report-manifest/v1"
+
+
+class Status(StrEnum):
+    """Conclusion for one clause item in one scope (测评结论)."""
+
+    COMPLIANT = "compliant"  # 符合
+    PARTIAL = "partial"  # 部分符合
+    NON_COMPLIANT = "non_compliant"  # 不符合
+    NOT_APPLICABLE = "not_applicable"  # 不适用
+    MANUAL = "manual_review"  # 待人工核查
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
 class Text(_Out):
@@ -219,8 +239,10 @@ class StatusDef(_Out):
     definition: Text
 
 
-class Report(_Out):
-    schema_: str = Field(alias="schema", serialization_alias="schema")
+class Report(Document):
+    """The auditor's compliance report (等保符合性报告)."""
+
+    schema_: Literal["govcloud.report/v1"] = Field(REPORT_SCHEMA, alias="schema")
     generated_at: str
     generator: Generator
     stack: str
@@ -240,4 +262,48 @@ class Report(_Out):
     diff: Diff | None
     trend: list[TrendPoint]
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, populate_by_name=True)
+
+
+# ---- the evidence manifest (manifest.json) ---------------------------------------------------------------
+
+
+class ManifestInput(_Out):
+    """One evidence file the report read; no digests when it was missing."""
+
+    kind: str
+    path: str
+    state: Literal["ok", "missing", "corrupt", "rejected"]
+    bytes: int | None = None
+    sha256: str | None = None
+    sm3: str | None = None
+
+
+class ManifestOutput(_Out):
+    """One file the report wrote, beside the manifest."""
+
+    path: str = Field(description="a file name in the report directory")
+    bytes: int
+    sha256: str
+    sm3: str
+
+    @field_validator("path")
+    @classmethod
+    def _in_the_report_directory(cls, value: str) -> str:
+        if not value or "/" in value or value in (".", ".."):
+            raise ValueError("must be a file name in the report directory / 须为报告目录中的文件名")
+        return value
+
+
+class ReportManifest(Document):
+    """The report's evidence manifest (证据清单): every input with SHA-256 and SM3, and the outputs."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, populate_by_name=True)
+
+    schema_: Literal["govcloud.report-manifest/v1"] = Field(MANIFEST_SCHEMA, alias="schema")
+    stack: str
+    generated_at: str
+    evidence_dir: str
+    algorithms: list[str] = Field(default_factory=lambda: ["sha256", "sm3"])
+    inputs: list[ManifestInput]
+    outputs: list[ManifestOutput]
