@@ -14,9 +14,10 @@ import threading
 import time
 
 from govcloud.drill import dnsquery
-from govcloud.drill.netns import setns_path
-from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import DbNode, Topology
+from govcloud.lab.netns import setns_path
+from govcloud.lab.sh import nsexec, run_proc
+from govcloud.wait import until
 
 DNS_LISTEN = "127.0.0.1"
 
@@ -47,37 +48,31 @@ class Endpoint:
         self._write(node)
         if self.pid():
             return
-        run(
-            in_netns(
+        run_proc(
+            nsexec(
                 self.topo.client_netns,
-                [
-                    "dnsmasq",
-                    "--conf-file=/dev/null",
-                    "--no-resolv",
-                    "--no-hosts",
-                    f"--addn-hosts={self.hosts}",
-                    "--local-ttl=0",
-                    "--neg-ttl=0",
-                    f"--listen-address={DNS_LISTEN}",
-                    "--bind-interfaces",
-                    "--port=53",
-                    f"--pid-file={self.pidfile}",
-                    f"--local=/{self.name.split('.', 1)[1]}/",
-                ],
+                "dnsmasq",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                f"--addn-hosts={self.hosts}",
+                "--local-ttl=0",
+                "--neg-ttl=0",
+                f"--listen-address={DNS_LISTEN}",
+                "--bind-interfaces",
+                "--port=53",
+                f"--pid-file={self.pidfile}",
+                f"--local=/{self.name.split('.', 1)[1]}/",
             )
         )
-        deadline = time.monotonic() + 5
-        while self.pid() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        until(self.pid, timeout=5, interval=0.05)
 
     def stop(self) -> None:
         pid = self.pid()
         if pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 5
-            while self.pid() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            until(lambda: not self.pid(), timeout=5, interval=0.05)
 
     def _write(self, node: DbNode | None) -> None:
         text = "" if node is None else f"{node.ipv4} {self.name}\n{node.ipv6} {self.name}\n"
@@ -94,11 +89,9 @@ class Endpoint:
         if pid is None:
             raise RuntimeError("service DNS (dnsmasq) is not running")
         os.kill(pid, signal.SIGHUP)
-        deadline = t0 + verify_s
-        while time.monotonic() < deadline:
-            if self.answer(6) == (node.ipv6 if node else None):
-                return time.monotonic() - t0
-            time.sleep(0.02)
+        want = node.ipv6 if node else None
+        if until(lambda: self.answer(6) == want, timeout=verify_s - (time.monotonic() - t0), interval=0.02):
+            return time.monotonic() - t0
         raise RuntimeError(f"service DNS did not switch to {node.app if node else 'nothing'}")
 
     def answer(self, family: int = 6) -> str | None:

@@ -10,8 +10,8 @@ The management path stays out of band (`ip netns exec`, unix sockets), like a BM
 
 from __future__ import annotations
 
-from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import DbNode
+from govcloud.lab.sh import nsexec, run_proc
 
 
 def _table(stack: str, kind: str) -> str:
@@ -42,17 +42,17 @@ FENCE_RULES = """table inet {name} {{
 
 
 def _apply(node: DbNode, text: str) -> None:
-    run(in_netns(node.netns, ["nft", "-f", "-"]), input_text=text)
+    run_proc(nsexec(node.netns, "nft", "-f", "-"), input_text=text)
 
 
 def tables(node: DbNode) -> list[str]:
-    out = run(in_netns(node.netns, ["nft", "list", "tables"]), check=False).stdout
+    out = run_proc(nsexec(node.netns, "nft", "list", "tables"), check=False).stdout
     return [line.split()[-1] for line in out.splitlines() if line.startswith("table ")]
 
 
 def _delete(node: DbNode, name: str) -> bool:
     if name in tables(node):
-        run(in_netns(node.netns, ["nft", "delete", "table", "inet", name]))
+        run_proc(nsexec(node.netns, "nft", "delete", "table", "inet", name))
         return True
     return False
 

@@ -6,15 +6,16 @@ import contextlib
 import os
 import pwd
 import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg.sql import SQL, Composed
 
-from govcloud.drill.shell import CommandError, alive, as_postgres, pg_bin, run
+from govcloud.drill.pgbin import as_postgres, pg_bin
 from govcloud.drill.topology import DbNode
+from govcloud.lab.sh import CommandError, alive, run_proc
+from govcloud.wait import until
 
 POSTGRES_UID_NAME = "postgres"
 
@@ -70,7 +71,7 @@ class PgNode:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _pg(self, tool: str, *args: str, timeout: float = 120.0, check: bool = True) -> str:
-        proc = run(as_postgres(self.node.netns, [pg_bin(tool), *args]), timeout=timeout, check=check)
+        proc = run_proc(as_postgres(self.node.netns, [pg_bin(tool), *args]), timeout=timeout, check=check)
         return proc.stdout + proc.stderr
 
     def prepare_dirs(self) -> None:
@@ -140,9 +141,7 @@ class PgNode:
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and alive(pid):
-            time.sleep(0.05)
+        until(lambda: not alive(pid), timeout=10, interval=0.05)
         return pid
 
     def fence_mark(self, reason: str) -> None:
@@ -194,7 +193,7 @@ class PgNode:
 
     def basebackup(self, host: str, port: int) -> None:
         self.prepare_dirs()
-        run(["rm", "-rf", str(self.data)])
+        run_proc(["rm", "-rf", str(self.data)])
         self._pg(
             "pg_basebackup",
             "-d",
@@ -228,7 +227,7 @@ class PgNode:
 
     def waldump_commits(self, timeline: int, start_lsn: str) -> dict[str, Any]:
         """Server-side RPO cross-check: COMMIT records and WAL bytes after `start_lsn` in this pg_wal."""
-        proc = run(
+        proc = run_proc(
             as_postgres(
                 self.node.netns,
                 [

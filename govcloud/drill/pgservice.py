@@ -18,9 +18,10 @@ from psycopg import sql
 
 from govcloud.drill import faults
 from govcloud.drill.endpoint import DNS_LISTEN, Endpoint
-from govcloud.drill.netns import tcp_open
 from govcloud.drill.pgnode import CommandError, PgNode, chown_postgres, lsn_int
 from govcloud.drill.topology import Topology
+from govcloud.lab.netns import tcp_open
+from govcloud.wait import until
 
 SERVICE_SCHEMA = "govcloud.drill-service/v1"
 APP_DB = "govcloud"
@@ -214,29 +215,27 @@ class Service:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def wait_streaming(self, primary: str, standby: str, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
         last: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
+
+        def streaming() -> dict[str, Any] | None:
             try:
-                last = self.replication(primary)
+                last[:] = self.replication(primary)
             except psycopg.OperationalError:  # the primary restarting (e.g. under Patroni): retry
-                time.sleep(0.2)
-                continue
-            for row in last:
-                if row["standby"] == standby and row["state"] == "streaming":
-                    return row
-            time.sleep(0.1)
+                return None
+            return next((r for r in last if r["standby"] == standby and r["state"] == "streaming"), None)
+
+        row = until(streaming, timeout=timeout)
+        if row is not None:
+            return row
         raise ServiceError(f"{standby} is not streaming from {primary} after {timeout:.0f}s: {last}")
 
     def wait_caught_up(self, primary: str, standby: str, timeout: float) -> bool:
         target = lsn_int(str(self.nodes[primary].scalar("SELECT pg_current_wal_lsn()::text")))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def replayed() -> bool:
             replay = self.nodes[standby].scalar("SELECT pg_last_wal_replay_lsn()::text")
-            if replay and lsn_int(str(replay)) >= target:
-                return True
-            time.sleep(0.1)
-        return False
+            return bool(replay) and lsn_int(str(replay)) >= target
+
+        return bool(until(replayed, timeout=timeout))
 
     def set_sync(self, primary: str, standby: str | None) -> None:
         value = f'FIRST 1 ("{standby}")' if standby else ""
@@ -264,12 +263,7 @@ class Service:
             )
         )
         node.query("SELECT pg_reload_conf()")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.following(standby, upstream):
-                return True
-            time.sleep(0.2)
-        return False
+        return bool(until(lambda: self.following(standby, upstream), timeout=timeout, interval=0.2))
 
     def rebuild_as_standby(self, app: str, upstream: str) -> dict[str, Any]:
         """pg_rewind `app` against `upstream` (re-basebackup if rewind fails) and start it as standby."""
@@ -278,9 +272,7 @@ class Service:
         if node.running():
             node.stop("fast")
         host, port = self.conninfo(app, upstream)
-        deadline = time.monotonic() + 10  # pitfall P6: the path may need a moment after a heal
-        while not tcp_open(node.node.netns, host, port, 0.5) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until(lambda: tcp_open(node.node.netns, host, port, 0.5), timeout=10)  # P6: a heal may take a moment
         t0 = time.monotonic()
         try:
             entry["rewind_output"] = node.rewind(host, port)[-600:]

@@ -15,10 +15,11 @@ from typing import Any
 import psycopg
 
 from govcloud.drill.context import DrillContext, now
+from govcloud.drill.pgbin import as_postgres, pg_bin
 from govcloud.drill.pgnode import PgNode, chown_postgres
 from govcloud.drill.pgservice import APP_DB
-from govcloud.drill.shell import CommandError, as_postgres, pg_bin, run
 from govcloud.drill.steps import StepFailedError, _check
+from govcloud.lab.sh import CommandError, run_proc
 
 RESTORE_PORT = 5439
 
@@ -49,7 +50,7 @@ def restore_test(ctx: DrillContext) -> dict[str, Any]:
     t0 = time.monotonic()
     phases["backup_started"] = now()
     try:
-        run(
+        run_proc(
             as_postgres(
                 node.node.netns,
                 [
@@ -70,7 +71,9 @@ def restore_test(ctx: DrillContext) -> dict[str, Any]:
         backup_s = time.monotonic() - t0
         phases["backup_taken"] = now()
         t1 = time.monotonic()
-        verified = run(as_postgres(node.node.netns, [pg_bin("pg_verifybackup"), str(backup)]), timeout=600)
+        verified = run_proc(
+            as_postgres(node.node.netns, [pg_bin("pg_verifybackup"), str(backup)]), timeout=600
+        )
         verify_s = time.monotonic() - t1
         phases["backup_verified"] = now()
         _check(
@@ -78,13 +81,13 @@ def restore_test(ctx: DrillContext) -> dict[str, Any]:
         )
         # restore: copy the verified backup, start it standalone (no standby.signal), compare
         t2 = time.monotonic()
-        run(["cp", "-a", str(backup), str(data)], timeout=600)
+        run_proc(["cp", "-a", str(backup), str(data)], timeout=600)
         for leftover in ("standby.signal", "recovery.signal"):
             (data / leftover).unlink(missing_ok=True)
         (data / "postgresql.auto.conf").write_text("# restored by govcloud restore-test\n", encoding="utf-8")
         chown_postgres(data / "postgresql.auto.conf", 0o600)
         log = scratch / "restored.log"
-        run(
+        run_proc(
             as_postgres(
                 node.node.netns,
                 [
@@ -125,7 +128,7 @@ def restore_test(ctx: DrillContext) -> dict[str, Any]:
     except CommandError as exc:
         raise StepFailedError(f"backup/restore failed (备份恢复失败): {exc}") from None
     finally:
-        run(
+        run_proc(
             as_postgres(node.node.netns, [pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
             check=False,
         )

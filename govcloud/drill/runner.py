@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
 import yaml
 
 from govcloud.drill.topology import Topology
-
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "playbooks" / "project"
+from govcloud.runner.playbook import run_in_project
 
 
 def write_inventory(topo: Topology, path: Path) -> Path:
@@ -85,24 +82,15 @@ def run_playbook(
             )
         return True
 
-    venv_bin = str(Path(sys.executable).parent)
-    result = ansible_runner.run(
-        private_data_dir=str(private),
-        project_dir=str(PROJECT_DIR),
-        playbook=playbook,
-        inventory=str(inventory),
-        extravars=extravars,
+    result = run_in_project(
+        playbook,
+        private_data_dir=private,
+        inventory=inventory,
         ident="run",
-        quiet=True,
+        extravars=extravars,
         event_handler=on_event,
-        envvars={
-            "PATH": f"{venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_LOCALHOST_WARNING": "False",
-            "ANSIBLE_CONFIG": str(PROJECT_DIR / "ansible.cfg"),
-            "ANSIBLE_ASYNC_DIR": str(private / "async"),
-        },
-        cmdline="--check" if check else None,
+        cmdline=["--check"] if check else [],
+        envvars={"ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_ASYNC_DIR": str(private / "async")},
     )
     events_path = workdir / "ansible-events.jsonl"
     events_path.write_text(

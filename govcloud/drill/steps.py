@@ -19,10 +19,11 @@ from govcloud.drill import faults, witness
 from govcloud.drill.context import DrillContext, now
 from govcloud.drill.loadgen import read_journal
 from govcloud.drill.measure import analyse
-from govcloud.drill.netns import tcp_open
 from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.pgservice import APP_DB, Service
-from govcloud.drill.shell import in_netns
+from govcloud.lab.netns import tcp_open
+from govcloud.lab.sh import alive, nsexec
+from govcloud.wait import until
 
 DEFAULT_MAX_LAG_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_REPLY_AGE_S = 5.0
@@ -151,7 +152,7 @@ def load_start(ctx: DrillContext) -> dict[str, Any]:
     os.chmod(cfg_path, 0o600)
     log = (ctx.dir / "loadgen.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
-        in_netns(ctx.topo.client_netns, [sys.executable, "-m", "govcloud.drill.loadgen", str(cfg_path)]),
+        nsexec(ctx.topo.client_netns, sys.executable, "-m", "govcloud.drill.loadgen", str(cfg_path)),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -160,25 +161,26 @@ def load_start(ctx: DrillContext) -> dict[str, Any]:
     state["loadgen_pid"] = proc.pid
     ctx.save_state(state)
     need = int(ctx.params.get("steady_acks", 30))
-    deadline = time.monotonic() + 20
-    acks = 0
-    while time.monotonic() < deadline:
-        journal = ctx.dir / "load-journal.jsonl"
-        acks = sum(1 for r in read_journal(journal) if r.get("ev") == "ack") if journal.exists() else 0
-        if acks >= need:
-            return {"loadgen_pid": proc.pid, "steady_state_acks": acks, "service_name": cfg["name"]}
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise StepFailedError(f"load generator did not reach steady state ({acks} acks)")
+    journal = ctx.dir / "load-journal.jsonl"
+    acks = [0]
+
+    def steady_or_exited() -> str | None:
+        acks[0] = sum(1 for r in read_journal(journal) if r.get("ev") == "ack") if journal.exists() else 0
+        if acks[0] >= need:
+            return "steady"
+        return "exited" if proc.poll() is not None else None
+
+    if until(steady_or_exited, timeout=20) == "steady":
+        return {"loadgen_pid": proc.pid, "steady_state_acks": acks[0], "service_name": cfg["name"]}
+    raise StepFailedError(f"load generator did not reach steady state ({acks[0]} acks)")
 
 
 def _wait_recovered(ctx: DrillContext, events: list[dict[str, Any]], after_acks: int, limit_s: float) -> bool:
     """Let the load run until `after_acks` writes were acknowledged by the newest primary."""
     last = events[-1]
-    deadline = time.monotonic() + limit_s
     journal = ctx.dir / "load-journal.jsonl"
-    while time.monotonic() < deadline:
+
+    def recovered() -> bool:
         acks = [
             r
             for r in read_journal(journal)
@@ -186,10 +188,9 @@ def _wait_recovered(ctx: DrillContext, events: list[dict[str, Any]], after_acks:
             and int(r["t"]) > int(last["t_ns"])
             and r.get("node") == last["new_primary"]
         ]
-        if len(acks) >= after_acks:
-            return True
-        time.sleep(0.1)
-    return False
+        return len(acks) >= after_acks
+
+    return bool(until(recovered, timeout=limit_s))
 
 
 def load_stop(ctx: DrillContext, wait_for_recovery: bool = True) -> dict[str, Any]:
@@ -199,7 +200,7 @@ def load_stop(ctx: DrillContext, wait_for_recovery: bool = True) -> dict[str, An
         wait_for_recovery
         and state.get("events")
         and state.get("loadgen_pid")
-        and _pid_alive(int(state["loadgen_pid"]))
+        and alive(int(state["loadgen_pid"]))
     ):
         recovered = _wait_recovered(
             ctx,
@@ -210,10 +211,8 @@ def load_stop(ctx: DrillContext, wait_for_recovery: bool = True) -> dict[str, An
     (ctx.dir / "load.stop").write_text("stop\n", encoding="utf-8")
     pid = ctx.state().get("loadgen_pid")
     if pid:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _pid_alive(int(pid)):
-            time.sleep(0.05)
-        if _pid_alive(int(pid)):
+        until(lambda: not alive(int(pid)), timeout=10, interval=0.05)
+        if alive(int(pid)):
             os.killpg(int(pid), signal.SIGKILL)
     journal = ctx.dir / "load-journal.jsonl"
     records = read_journal(journal) if journal.exists() else []
@@ -222,24 +221,6 @@ def load_stop(ctx: DrillContext, wait_for_recovery: bool = True) -> dict[str, An
         "acks": sum(1 for r in records if r.get("ev") == "ack"),
         "writes_resumed_on_new_primary": recovered,
     }
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-        if waited == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 # -- fault injection (lab only) ---------------------------------------------------------------------
@@ -252,13 +233,11 @@ def fault(ctx: DrillContext, victims: list[str]) -> dict[str, Any]:
     lsn = svc.nodes[primary].scalar("SELECT pg_current_wal_lsn()::text")
     survivors = [a for a in svc.nodes if a not in victims]
     # the automatic failover must be armed (witnesses watching) before anything is broken
-    deadline = time.monotonic() + 30
-    while not any(r.get("ev") == "start" for r in witness.read(ctx.dir / "witness.jsonl")):
-        if time.monotonic() > deadline:
-            raise StepFailedError(
-                "the automatic failover was not armed; no fault injected (未就绪，未注入故障)"
-            )
-        time.sleep(0.05)
+    def armed() -> bool:
+        return any(r.get("ev") == "start" for r in witness.read(ctx.dir / "witness.jsonl"))
+
+    if not until(armed, timeout=30, interval=0.05):
+        raise StepFailedError("the automatic failover was not armed; no fault injected (未就绪，未注入故障)")
     # optional: replication to the survivors stops for a while before the disaster (a degraded
     # inter-centre link), so the asynchronous standby falls behind and the regional RPO is > 0
     # (measured exactly). Client traffic is not touched.
@@ -338,10 +317,8 @@ def _detect(ctx: DrillContext, old: str, survivors: list[str]) -> dict[str, Any]
         raise StepFailedError(
             "failover disarmed or no failure declared by the witnesses (未确认故障，未切换)"
         )
-    deadline = time.monotonic() + 10
-    while "fault" not in ctx.state() and time.monotonic() < deadline:
-        time.sleep(0.02)  # the fault step records its instant right after the injection
-    if "fault" not in ctx.state():
+    # the fault step records its instant right after the injection
+    if not until(lambda: "fault" in ctx.state(), timeout=10, interval=0.02):
         raise StepFailedError("witnesses declared a failure that this drill did not inject; not failing over")
     return {
         "t_ns": declared["t"],
@@ -466,13 +443,11 @@ def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
     phases: dict[str, Any] = {}
     if st.get("sync") != target:
         svc.set_sync(old, target)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        def synchronous() -> bool:
             rows = {r["standby"]: r for r in svc.replication(old)}
-            if rows.get(target, {}).get("sync_state") == "sync":
-                break
-            time.sleep(0.1)
-        else:
+            return bool(rows.get(target, {}).get("sync_state") == "sync")
+
+        if not until(synchronous, timeout=15):
             raise StepFailedError(f"{target} did not become synchronous before the switchover")
     phases["target_synchronous"] = now()
     replication_at_start = svc.replication(old)
@@ -485,20 +460,19 @@ def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
     svc.nodes[old].stop("fast")  # walsenders ship everything up to the shutdown checkpoint first
     ckpt = svc.nodes[old].controldata()["Latest checkpoint location"]
     phases["old_primary_stopped"] = {**now(), "shutdown_checkpoint": ckpt}
-    deadline = time.monotonic() + 10
-    received = None
-    while time.monotonic() < deadline:
-        received = svc.nodes[target].scalar("SELECT pg_last_wal_receive_lsn()::text")
-        if received and lsn_int(str(received)) >= lsn_int(ckpt):
-            break
-        time.sleep(0.05)
-    else:
+    received: list[Any] = [None]
+
+    def has_checkpoint() -> bool:
+        received[0] = svc.nodes[target].scalar("SELECT pg_last_wal_receive_lsn()::text")
+        return bool(received[0]) and lsn_int(str(received[0])) >= lsn_int(ckpt)
+
+    if not until(has_checkpoint, timeout=10, interval=0.05):
         svc.nodes[old].start()
         svc.endpoint.point(svc.nodes[old].node)
         raise StepFailedError(
-            f"{target} lacks the shutdown checkpoint {ckpt} (has {received}); switched back"
+            f"{target} lacks the shutdown checkpoint {ckpt} (has {received[0]}); switched back"
         )
-    phases["target_has_shutdown_checkpoint"] = {**now(), "received_lsn": received, "checkpoint": ckpt}
+    phases["target_has_shutdown_checkpoint"] = {**now(), "received_lsn": received[0], "checkpoint": ckpt}
     promo = svc.promote(target)
     phases["promoted"] = {**now(), **promo}
     svc.endpoint.point(svc.nodes[target].node)
@@ -683,9 +657,7 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
     pid_file = ctx.dir / "failover.pid"
     if pid_file.exists():
         pid = int(pid_file.read_text(encoding="utf-8"))
-        deadline = time.monotonic() + 120  # let a failover already past its declaration finish
-        while _pid_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until(lambda: not alive(pid), timeout=120)  # let a failover already past its declaration finish
         actions.append("armed failover disarmed")
     if ctx.state().get("loadgen_pid"):
         load_stop(ctx, wait_for_recovery=False)

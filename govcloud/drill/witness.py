@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from govcloud.drill.netns import tcp_open
+from govcloud.lab.netns import tcp_open
 
 
 def monitor(cfg: dict[str, Any]) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 from govcloud.lab import image, naming, netns, sh
-from govcloud.lab.sh import LabCommandError
+from govcloud.lab.sh import CommandError
+from govcloud.wait import until
 
 SSHD_CONF = """# written by govcloud lab: key-only root login for the lab's own key
 ListenAddress 0.0.0.0
@@ -87,13 +87,12 @@ def start_sshd(ns: str, name: str, root: Path, log: Path) -> int:
 
 
 def wait_listening(ns: str, port: int, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        out = sh.run(sh.nsexec(ns, "ss", "-Htln", f"sport = :{port}"), check=False)
-        if out.count("LISTEN") >= 2:  # v4 and v6
-            return
-        time.sleep(0.1)
-    raise LabCommandError(f"sshd in {ns} did not listen on port {port} within {timeout_s:.0f} s")
+    def both_families() -> bool:
+        return sh.run(sh.nsexec(ns, "ss", "-Htln", f"sport = :{port}"), check=False).count("LISTEN") >= 2
+
+    if until(both_families, timeout=timeout_s):
+        return
+    raise CommandError(f"sshd in {ns} did not listen on port {port} within {timeout_s:.0f} s")
 
 
 def create(props: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def create(props: dict[str, Any]) -> dict[str, Any]:
     delete(props)
     base = image.base_dir(Path(props["cache"]))
     if not (base / image.MARKER).is_file():
-        raise LabCommandError(f"base image {base} is missing: run `govcloud lab up` (it builds it)")
+        raise CommandError(f"base image {base} is missing: run `govcloud lab up` (it builds it)")
     ns, router = naming.host_netns(stack, name), props["router_netns"]
     netns.ensure(ns)
     peer = naming.host_peer_ifname(name)

@@ -1,15 +1,24 @@
-"""Network namespace and link primitives over iproute2: idempotent, every name given by naming.py."""
+"""Network namespaces: the one helper for them. Namespace and link primitives over iproute2
+(idempotent, every name given by naming.py), and sockets opened inside another namespace from this
+process (setns on the calling thread, for probes without forking `ip netns exec`; namespaces are per
+thread on Linux and a socket keeps the namespace it was created in)."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
 import signal
-import time
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from govcloud.lab.sh import LabCommandError, nsexec, ok, run
+from govcloud.lab.sh import CommandError, alive, nsexec, ok, run
+from govcloud.wait import until
 
 NETNS_DIR = "/run/netns"
 
@@ -51,20 +60,21 @@ def pids(netns: str) -> list[int]:
 
 def kill_pids(found: list[int], grace_s: float = 3.0) -> None:
     """TERM, wait up to grace_s, then KILL (bounded)."""
+    def all_gone(pids: list[int]) -> bool:
+        return not any(alive(p) for p in pids)
+
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        alive = []
+        signalled: list[int] = []
         for pid in found:
             try:
                 os.kill(pid, sig)
-                alive.append(pid)
+                signalled.append(pid)
             except ProcessLookupError:
                 pass
-        if not alive:
+        if not signalled:
             return
-        deadline = time.monotonic() + grace_s
-        while time.monotonic() < deadline and any(_alive(p) for p in alive):
-            time.sleep(0.05)
-        found = [p for p in alive if _alive(p)]
+        until(functools.partial(all_gone, signalled), timeout=grace_s, interval=0.05)
+        found = [p for p in signalled if alive(p)]
 
 
 def rooted_at(root: Path) -> list[int]:
@@ -81,14 +91,6 @@ def rooted_at(root: Path) -> list[int]:
         if target == prefix or target.startswith(prefix + "/"):
             found.append(int(entry.name))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().split()[2] != "Z"
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
 
 
 def delete(netns: str) -> None:
@@ -167,5 +169,59 @@ def addresses(netns: str, ifname: str) -> list[str]:
             for a in item.get("addr_info", []):
                 result.append(f"{a['local']}/{a['prefixlen']}")
     except (json.JSONDecodeError, KeyError):
-        raise LabCommandError(f"cannot parse addresses of {ifname} in {netns}") from None
+        raise CommandError(f"cannot parse addresses of {ifname} in {netns}") from None
     return result
+
+
+# ---- in-process: enter a namespace on the calling thread --------------------------------------------
+
+CLONE_NEWNET = 0x40000000
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_LOCK = threading.Lock()
+
+
+def _setns(fd: int) -> None:
+    if _LIBC.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def setns_path(netns: str) -> None:
+    """Move the calling thread into /run/netns/<netns> for good (use in a dedicated thread)."""
+    fd = os.open(f"/run/netns/{netns}", os.O_RDONLY)
+    try:
+        _setns(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def entered(netns: str) -> Iterator[None]:
+    """Switch the calling thread into /run/netns/<netns> for the duration of the block."""
+    with _LOCK:
+        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        target = os.open(f"/run/netns/{netns}", os.O_RDONLY)
+        try:
+            _setns(target)
+            try:
+                yield
+            finally:
+                _setns(home)
+        finally:
+            os.close(target)
+            os.close(home)
+
+
+def tcp_open(netns: str, host: str, port: int, timeout: float) -> bool:
+    """True when a TCP connection from `netns` to host:port is accepted within `timeout` seconds."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with entered(netns):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect((host, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()

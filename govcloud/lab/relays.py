@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from govcloud.lab import naming, netns, sh
-from govcloud.lab.sh import LabCommandError
+from govcloud.lab.sh import CommandError
+from govcloud.wait import until
 
 
 def _pidfile(p: dict[str, Any]) -> Path:
@@ -35,15 +35,15 @@ def create(p: dict[str, Any]) -> dict[str, Any]:
         proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
     f.write_text(f"{proc.pid}\n", encoding="ascii")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    def listening_or_exited() -> str | None:
         out = sh.run(sh.nsexec(p["netns"], "ss", "-Htln", f"sport = :{p['port']}"), check=False)
         if out.count("LISTEN") >= 2:
-            return {"pid": proc.pid}
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise LabCommandError(
+            return "listening"
+        return "exited" if proc.poll() is not None else None
+
+    if until(listening_or_exited, timeout=10) == "listening":
+        return {"pid": proc.pid}
+    raise CommandError(
         f"relay {p['from_centre']} -> {p['to_host']} did not start; see {f.with_suffix('.log')}"
     )
 

@@ -1,10 +1,15 @@
-"""Running the machine's tools (iproute2, nft, tc, debootstrap) with clear errors."""
+"""Running commands on this machine and inside network namespaces, with clear errors: the one
+subprocess helper of the lab, the security services and the drills (iproute2, nft, tc, debootstrap,
+PostgreSQL's tools, etcd, Patroni...)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 from govcloud.toolchain.env import ToolMissingError
 
@@ -21,8 +26,24 @@ APT_PACKAGE = {
 }
 
 
-class LabCommandError(RuntimeError):
-    """A command the lab ran failed; the message carries the command and its stderr."""
+class CommandError(RuntimeError):
+    """A command failed (命令执行失败): the message names it; what ran, its exit code and its output
+    are kept when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        argv: Sequence[str] = (),
+        rc: int | None = None,
+        stdout: str = "",
+        stderr: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.argv = list(argv)
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
 
 
 def require(*tools: str) -> None:
@@ -37,20 +58,31 @@ def require(*tools: str) -> None:
         )
 
 
-def run(
+def run_proc(
     cmd: Sequence[str], *, check: bool = True, input_text: str | None = None, timeout: float = 120
-) -> str:
-    """Run a command; return stdout. On failure raise LabCommandError with the command and stderr."""
+) -> subprocess.CompletedProcess[str]:
+    """Run a command (no shell), bounded in time; with `check`, a non-zero exit raises CommandError
+    with the command, its exit code and its output."""
     try:
         proc = subprocess.run(
             list(cmd), input=input_text, capture_output=True, text=True, timeout=timeout, check=False
         )
     except FileNotFoundError as exc:
         require(cmd[0])
-        raise LabCommandError(f"{cmd[0]}: {exc}") from exc
+        raise CommandError(f"{cmd[0]}: {exc}", argv=cmd) from exc
     if check and proc.returncode != 0:
-        raise LabCommandError(f"`{' '.join(cmd)}` failed ({proc.returncode}): {proc.stderr.strip()}")
-    return proc.stdout
+        raise CommandError(
+            f"`{' '.join(cmd)}` failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}",
+            argv=cmd, rc=proc.returncode, stdout=proc.stdout, stderr=proc.stderr,
+        )
+    return proc
+
+
+def run(
+    cmd: Sequence[str], *, check: bool = True, input_text: str | None = None, timeout: float = 120
+) -> str:
+    """`run_proc`, returning stdout."""
+    return run_proc(cmd, check=check, input_text=input_text, timeout=timeout).stdout
 
 
 def ok(cmd: Sequence[str], timeout: float = 60) -> bool:
@@ -63,3 +95,17 @@ def ok(cmd: Sequence[str], timeout: float = 60) -> bool:
 
 def nsexec(netns: str, *cmd: str) -> list[str]:
     return ["ip", "netns", "exec", netns, *cmd]
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a zombie child of ours is reaped on the way)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0] == "Z":
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            return False
+    return True

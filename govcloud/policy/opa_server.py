@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from types import TracebackType
 
@@ -14,6 +13,7 @@ import requests
 from govcloud.policy import bundle
 from govcloud.policy.errors import EngineError
 from govcloud.toolchain import env
+from govcloud.wait import until
 
 
 def free_port() -> int:
@@ -101,16 +101,21 @@ class OpaServer:
 
     def _wait_ready(self, timeout: float, log_path: Path) -> bool:
         assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
+        process = self.process
+
+        def healthy_or_exited() -> str | None:
+            if process.poll() is not None:
+                return "exited"
             try:
                 if requests.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return True
+                    return "healthy"
             except requests.RequestException:
                 pass
-            time.sleep(0.05)
+            return None
+
+        state = until(healthy_or_exited, timeout=timeout, interval=0.05)
+        if state is not None:
+            return state == "healthy"
         self.stop()
         raise EngineError(f"OPA did not become healthy within {timeout:.0f} s (log: {log_path}) / OPA 未就绪")
 

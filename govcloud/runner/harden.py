@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -22,13 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
-
 from govcloud.contracts.base import ContractError, read
 from govcloud.contracts.plan import PlanDocument
 from govcloud.runner.inventory import InventoryHost, load_inventory
 from govcloud.runner.labvars import lab_extravars
-from govcloud.runner.paths import PLAYBOOKS, PROJECT_DIR
+from govcloud.runner.paths import PLAYBOOKS
+from govcloud.runner.playbook import run_in_project
 from govcloud.state import evidence_dir, runs_dir, write_json
 
 SCHEMA = "govcloud.harden-run/v1"
@@ -305,28 +303,18 @@ def run_harden(
             on_event(ev)
         return True
 
-    cmdline = ["--diff"] + (["--check"] if check else [])
-    bindir = str(Path(sys.executable).parent)
-    env = {
-        "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
-        "ANSIBLE_CONFIG": str(PROJECT_DIR / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(PROJECT_DIR / "roles"),
-    }
     t0 = time.monotonic()
-    result = ansible_runner.run(
-        private_data_dir=str(pdd),
-        project_dir=str(PROJECT_DIR),
-        playbook=PLAYBOOK,
-        inventory=str(inventory),
+    result = run_in_project(
+        PLAYBOOK,
+        private_data_dir=pdd,
+        inventory=inventory,
         ident=ident,
-        limit=limit,
-        tags=",".join(run.tags) if run.tags else None,
-        forks=forks,
         extravars=evars,
-        envvars=env,
-        cmdline=" ".join(cmdline),
-        quiet=True,
         event_handler=handler,
+        cmdline=["--diff", *(["--check"] if check else [])],
+        limit=limit,
+        tags=run.tags,
+        forks=forks,
     )
     run.duration_s = time.monotonic() - t0
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -249,7 +249,7 @@ def present(p: Props) -> bool:
     if not (naming.host_dir(stack, host) / "sshd.pid").is_file():
         return False
     pids = [process.pid_of(stack, host, d) for d in daemons(p)]
-    return all(pid is not None and process.alive(pid) and process.same_namespaces(pid, stack, host)
+    return all(pid is not None and sh.alive(pid) and process.same_namespaces(pid, stack, host)
                for pid in pids)
 
 

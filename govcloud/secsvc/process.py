@@ -11,11 +11,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from govcloud.lab import naming, sh
-from govcloud.lab.sh import LabCommandError
+from govcloud.lab.sh import CommandError, alive
+from govcloud.wait import until
 
 
 def rootfs(stack: str, host: str) -> Path:
@@ -27,7 +27,7 @@ def anchor_pid(stack: str, host: str) -> int:
     pidfile = naming.host_dir(stack, host) / "sshd.pid"
     text = pidfile.read_text(encoding="ascii").strip() if pidfile.is_file() else ""
     if not text.isdigit() or not alive(int(text)):
-        raise LabCommandError(f"host {host} of stack {stack} is not running (no live {pidfile})")
+        raise CommandError(f"host {host} of stack {stack} is not running (no live {pidfile})")
     return int(text)
 
 
@@ -61,14 +61,6 @@ def spawn_cmd(stack: str, host: str, name: str, cmd: list[str]) -> int:
     return proc.pid
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def same_namespaces(pid: int, stack: str, host: str) -> bool:
     """`pid` runs in the host's current network namespace and its sshd's mount namespace."""
     try:
@@ -76,7 +68,7 @@ def same_namespaces(pid: int, stack: str, host: str) -> bool:
         net = os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(ns_file).st_ino
         anchor = anchor_pid(stack, host)
         mnt = os.stat(f"/proc/{pid}/ns/mnt").st_ino == os.stat(f"/proc/{anchor}/ns/mnt").st_ino
-    except (OSError, LabCommandError):
+    except (OSError, CommandError):
         return False
     return net and mnt
 
@@ -97,9 +89,7 @@ def stop(stack: str, host: str, name: str, grace_s: float = 3.0) -> None:
     if pid is not None and alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace_s
-        while alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        until(lambda: not alive(pid), timeout=grace_s, interval=0.05)
         if alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
@@ -110,18 +100,18 @@ def wait_port(stack: str, host: str, port: int, *, proto: str = "t", timeout_s: 
               name: str = "") -> None:
     """Until something listens on `port` (both families) inside the host, or raise with the log tail."""
     ns = naming.host_netns(stack, host)
-    deadline = time.monotonic() + timeout_s
     flag = "-Htln" if proto == "t" else "-Huln"
-    while time.monotonic() < deadline:
-        out = sh.run(sh.nsexec(ns, "ss", flag, f"sport = :{port}"), check=False)
-        if out.strip():
-            return
-        if name and not running(stack, host, name):
-            break
-        time.sleep(0.1)
+
+    def listening_or_exited() -> str | None:
+        if sh.run(sh.nsexec(ns, "ss", flag, f"sport = :{port}"), check=False).strip():
+            return "listening"
+        return "exited" if name and not running(stack, host, name) else None
+
+    if until(listening_or_exited, timeout=timeout_s) == "listening":
+        return
     log = naming.host_dir(stack, host) / f"{name}.log"
     tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if name and log.is_file() else ""
-    raise LabCommandError(f"{name or 'service'} on {host} does not listen on {port}/{proto}: {tail}")
+    raise CommandError(f"{name or 'service'} on {host} does not listen on {port}/{proto}: {tail}")
 
 
 def write(root: Path, path: str, text: str | bytes, mode: int = 0o644) -> None:

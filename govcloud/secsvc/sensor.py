@@ -7,14 +7,14 @@ private mount namespace with that root's /proc and /sys.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from govcloud.lab import naming, sh
-from govcloud.lab.sh import LabCommandError
+from govcloud.lab.sh import CommandError, alive
 from govcloud.lab.spec import LAB_V4, LAB_V6
 from govcloud.secsvc import process, suricata_conf
 from govcloud.secsvc.layout import Layout
+from govcloud.wait import until
 
 Props = dict[str, Any]
 NAME = "suricata"
@@ -54,18 +54,19 @@ def create(p: Props) -> Props:
     cmd = ["ip", "netns", "exec", p["router_netns"], "unshare", "--mount", "--propagation", "private",
            "sh", "-c", script]
     pid = process.spawn_cmd(stack, host, NAME, cmd)
-    deadline = time.monotonic() + 90
     log = logdir / "suricata.log"
-    while time.monotonic() < deadline:
+
+    def started_or_exited() -> str | None:
         text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
         if "engine started" in text.lower():
-            return {"pid": pid, "interfaces": p["interfaces"]}
-        if not process.alive(pid):
-            break
-        time.sleep(0.25)
+            return "started"
+        return None if alive(pid) else "exited"
+
+    if until(started_or_exited, timeout=90, interval=0.25) == "started":
+        return {"pid": pid, "interfaces": p["interfaces"]}
     out = (naming.host_dir(stack, host) / f"{NAME}.log").read_text(encoding="utf-8", errors="replace")
     process.stop(stack, host, NAME)
-    raise LabCommandError(f"Suricata on the boundary of {p['centre']} did not start: {out[-1500:]}")
+    raise CommandError(f"Suricata on the boundary of {p['centre']} did not start: {out[-1500:]}")
 
 
 def present(p: Props) -> bool:

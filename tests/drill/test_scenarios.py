@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from govcloud.cli.app import app
 from govcloud.drill import faults
-from govcloud.drill.netns import entered
 from govcloud.drill.pgnode import NodeFencedError
 from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillLock, DrillRefusedError
+from govcloud.lab.netns import entered
 from tests.drill.conftest import DrillLab, as_written, run_on
 
 pytestmark = [pytest.mark.lab]

@@ -20,7 +20,7 @@ from govcloud.contracts.plan import PlanDocument
 from govcloud.lab import image, naming, sh, status
 from govcloud.lab.locking import LabBusyError
 from govcloud.lab.naming import LabNameError
-from govcloud.lab.sh import LabCommandError
+from govcloud.lab.sh import CommandError
 from govcloud.lab.spec import LabPlanError, build_spec
 from govcloud.plan import PlanError, load_plan
 from govcloud.toolchain.env import ToolMissingError
@@ -64,7 +64,7 @@ def _run(fn: Any, *args: Any) -> Any:
         return fn(*args)
     except LabNameError as exc:
         raise _fail(str(exc), 2) from None
-    except (LabError, LabBusyError, ToolMissingError, LabCommandError, PermissionError) as exc:
+    except (LabError, LabBusyError, ToolMissingError, CommandError, PermissionError) as exc:
         raise _fail(str(exc), 1) from None
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from govcloud.drill.ha import procs
-from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import DbNode
+from govcloud.lab.sh import nsexec, run_proc
+from govcloud.wait import until
 
 ETCD = "/usr/bin/etcd"
 ETCDCTL = "/usr/bin/etcdctl"
@@ -110,11 +111,9 @@ class EtcdCluster:
 
     def ctl(self, centre: str, *args: str, timeout: float = 10.0, check: bool = True) -> str:
         node = self.nodes[centre]
-        proc = run(
-            in_netns(
-                node.netns,
-                [ETCDCTL, f"--endpoints=http://127.0.0.1:{CLIENT_PORT}", "--command-timeout=3s", *args],
-            ),
+        proc = run_proc(
+            nsexec(node.netns, ETCDCTL, f"--endpoints=http://127.0.0.1:{CLIENT_PORT}", "--command-timeout=3s",
+                   *args),
             timeout=timeout,
             check=check,
         )
@@ -131,13 +130,14 @@ class EtcdCluster:
         return True
 
     def wait_healthy(self, centres: list[str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        bad = centres
-        while time.monotonic() < deadline:
-            bad = [c for c in centres if not self.health(c)]
-            if not bad:
-                return
-            time.sleep(0.3)
+        bad = list(centres)
+
+        def all_healthy() -> bool:
+            bad[:] = [c for c in centres if not self.health(c)]
+            return not bad
+
+        if until(all_healthy, timeout=timeout, interval=0.3):
+            return
         logs = {c: (self._dir(c) / "etcd.log") for c in bad}
         raise EtcdError(
             f"etcd member(s) {', '.join(bad)} not healthy after {timeout:.0f}s; logs: {logs} / "

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from govcloud.drill.ha import procs
 from govcloud.drill.ha.patroni import REST_PORT
-from govcloud.drill.netns import entered
 from govcloud.drill.topology import DbNode
+from govcloud.lab.netns import entered
+from govcloud.wait import until
 
 HAPROXY = "/usr/sbin/haproxy"
 LISTEN_PORT = 5000
@@ -80,11 +81,8 @@ class HaproxyEndpoint:
         procs.start(
             self.netns, [HAPROXY, "-db", "-f", str(self.config)], self.pidfile, self.dir / "haproxy.log"
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.socket.exists():
-                return
-            time.sleep(0.05)
+        if until(self.socket.exists, timeout=10, interval=0.05):
+            return
         raise RuntimeError(f"haproxy did not start; see {self.dir / 'haproxy.log'} / HAProxy 未能启动")
 
     def stop(self) -> None:

@@ -10,7 +10,6 @@ the node that acknowledged each write; Patroni reserves `cluster_name` for the s
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,11 +19,13 @@ import yaml
 
 from govcloud.drill.ha import procs
 from govcloud.drill.ha.settings import HaSettings
-from govcloud.drill.netns import entered
+from govcloud.drill.pgbin import PG_BIN, as_postgres
 from govcloud.drill.pgnode import COMMON_CONF, HBA, PgNode, chown_postgres
-from govcloud.drill.shell import PG_BIN, as_postgres, run
 from govcloud.drill.topology import DbNode
+from govcloud.lab.netns import entered
+from govcloud.lab.sh import run_proc
 from govcloud.toolchain import patroni as install
+from govcloud.wait import until
 
 REST_PORT = 8008
 
@@ -176,7 +177,7 @@ class PatroniMember:
         return str(body.get("role", "unreachable")) if code else "unreachable"
 
     def ctl(self, *args: str, timeout: float = 60.0, check: bool = True) -> str:
-        proc = run(
+        proc = run_proc(
             as_postgres(
                 self.node.netns, [str(install.bin_path("patronictl")), "-c", str(self.config), *args]
             ),
@@ -193,14 +194,16 @@ class PatroniMember:
         return rows
 
     def wait_role(self, roles: tuple[str, ...], timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        role = "unreachable"
-        while time.monotonic() < deadline:
-            role = self.role()
-            if role in roles:
-                return role
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.centre}: Patroni role {role}, expected {roles} within {timeout:.0f}s")
+        seen = ["unreachable"]
+
+        def in_role() -> str | None:
+            seen[0] = self.role()
+            return seen[0] if seen[0] in roles else None
+
+        role = until(in_role, timeout=timeout, interval=0.2)
+        if role is not None:
+            return role
+        raise TimeoutError(f"{self.centre}: Patroni role {seen[0]}, expected {roles} within {timeout:.0f}s")
 
 
 def log_tail(path: Path, lines: int = 20) -> str:

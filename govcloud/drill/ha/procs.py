@@ -10,11 +10,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from govcloud.drill.shell import alive, in_netns
+from govcloud.lab.sh import alive, nsexec
+from govcloud.wait import until
 
 
 def read_pid(pidfile: Path) -> int | None:
@@ -34,7 +34,7 @@ def start(
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            in_netns(netns, list(argv)),
+            nsexec(netns, *argv),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -54,14 +54,10 @@ def stop(pidfile: Path, *, sig: int = signal.SIGTERM, wait_s: float = 30.0) -> i
         return None
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline and alive(pid):
-        time.sleep(0.05)
+    until(lambda: not alive(pid), timeout=wait_s, interval=0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and alive(pid):
-        time.sleep(0.05)
+    until(lambda: not alive(pid), timeout=5, interval=0.05)
     pidfile.unlink(missing_ok=True)
     return pid
 

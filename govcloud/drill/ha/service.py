@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import time
 from typing import Any
 
 from govcloud.drill import faults
@@ -25,9 +24,10 @@ from govcloud.drill.ha.haproxy import LISTEN4, LISTEN_PORT, HaproxyEndpoint, dir
 from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
 from govcloud.drill.ha.settings import HaSettings, from_dict
 from govcloud.drill.pgservice import Service, ServiceError
-from govcloud.drill.shell import in_netns, run
 from govcloud.drill.topology import Topology
+from govcloud.lab.sh import nsexec, run_proc
 from govcloud.toolchain import patroni as install
+from govcloud.wait import until
 
 PATH_TABLE = "gc_ha_path"
 REPLICATION_PORT = 5001  # the DR standby cluster's source: HAProxy in the DR centre
@@ -112,11 +112,11 @@ class PatroniService(Service):
                 + "\n".join(rules)
                 + "\n"
             )
-            run(in_netns(src.netns, ["nft", "-f", "-"]), input_text=text)
+            run_proc(nsexec(src.netns, "nft", "-f", "-"), input_text=text)
 
     def _paths_remove(self) -> None:
         for node in self.topo.nodes:
-            run(in_netns(node.netns, ["nft", "delete", "table", "ip", PATH_TABLE]), check=False)
+            run_proc(nsexec(node.netns, "nft", "delete", "table", "ip", PATH_TABLE), check=False)
 
     # -- DCS partition fault: a centre cut off from the etcd quorum, nothing else -------------
     def dcs_cut(self, app: str) -> None:
@@ -132,11 +132,11 @@ class PatroniService(Service):
             f"add rule inet {DCS_CUT_TABLE} i ip saddr {{ {others} }} tcp dport {{ 2379, 2380 }} drop\n"
             f"add rule inet {DCS_CUT_TABLE} i ip saddr {{ {others} }} tcp sport {{ 2379, 2380 }} drop\n"
         )
-        run(in_netns(victim.netns, ["nft", "-f", "-"]), input_text=text)
+        run_proc(nsexec(victim.netns, "nft", "-f", "-"), input_text=text)
 
     def dcs_heal(self, app: str) -> bool:
-        proc = run(
-            in_netns(self.nodes[app].node.netns, ["nft", "delete", "table", "inet", DCS_CUT_TABLE]),
+        proc = run_proc(
+            nsexec(self.nodes[app].node.netns, "nft", "delete", "table", "inet", DCS_CUT_TABLE),
             check=False,
         )
         return proc.returncode == 0
@@ -208,24 +208,25 @@ class PatroniService(Service):
             raise ServiceError(f"{exc}\n--- {member.log} ---\n{log_tail(member.log)}") from None
 
     def _wait_sql(self, app: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def answers() -> bool:
             try:
                 self.nodes[app].scalar("SELECT 1")
-                return
             except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+                return False
+            return True
+
+        if not until(answers, timeout=timeout, interval=0.2):
+            self.nodes[app].scalar("SELECT 1")  # raises the reason it does not answer
 
     def wait_sync(self, primary: str, standby: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         rows: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            rows = self.replication(primary)
-            if any(r["standby"] == standby and r["sync_state"] in ("sync", "quorum") for r in rows):
-                return
-            time.sleep(0.2)
+
+        def synchronous() -> bool:
+            rows[:] = self.replication(primary)
+            return any(r["standby"] == standby and r["sync_state"] in ("sync", "quorum") for r in rows)
+
+        if until(synchronous, timeout=timeout, interval=0.2):
+            return
         raise ServiceError(
             f"{standby} did not become the synchronous standby of {primary}: {rows} / 同步备库未就绪"
         )
@@ -233,14 +234,15 @@ class PatroniService(Service):
     def wait_sync_standby(self, primary: str, standby: str, timeout: float) -> None:
         """PostgreSQL and Patroni's DCS agree that `standby` is the synchronous standby."""
         self.wait_sync(primary, standby, timeout)
-        deadline = time.monotonic() + timeout
         members: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
+
+        def listed() -> bool:
             _code, body = self.members[primary].rest("/cluster")
-            members = list(body.get("members", []))
-            if any(m.get("name") == standby and m.get("role") == "sync_standby" for m in members):
-                return
-            time.sleep(0.2)
+            members[:] = list(body.get("members", []))
+            return any(m.get("name") == standby and m.get("role") == "sync_standby" for m in members)
+
+        if until(listed, timeout=timeout, interval=0.2):
+            return
         raise ServiceError(
             f"Patroni does not list {standby} as sync_standby of {primary}: {members} / "
             "Patroni 未确认同步备库"

@@ -28,10 +28,11 @@ from govcloud.drill.context import DrillContext, now
 from govcloud.drill.ha.patroni import log_tail
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.loadgen import read_journal
-from govcloud.drill.netns import tcp_open
 from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.steps import StepFailedError, _check
+from govcloud.lab.netns import tcp_open
+from govcloud.wait import until
 
 PATRONI_WAIT_FACTOR = 4  # a leader change must land within 4 x ttl, or the drill fails
 
@@ -65,15 +66,17 @@ def _cluster_view(svc: PatroniService) -> dict[str, Any]:
 
 def _wait_leader(svc: PatroniService, target: str, limit_s: float) -> dict[str, Any]:
     """Poll Patroni's REST API until `target` reports role primary; the instant and the roles seen."""
-    deadline = time.monotonic() + limit_s
     seen: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
+
+    def leader() -> dict[str, Any] | None:
         role = svc.members[target].role()
         if not seen or seen[-1]["role"] != role:
             seen.append({"role": role, **now()})
-        if role == "primary":
-            return {"leader": target, **now(), "roles_seen": seen}
-        time.sleep(0.1)
+        return {"leader": target, **now(), "roles_seen": seen} if role == "primary" else None
+
+    got = until(leader, timeout=limit_s)
+    if got is not None:
+        return got
     raise StepFailedError(
         f"Patroni did not make {target} the leader within {limit_s:.0f}s (未按时选主): {seen[-5:]}"
     )
@@ -168,11 +171,8 @@ def fault(ctx: DrillContext, victims: list[str]) -> dict[str, Any]:
     primary = svc.state()["primary"]
     replication = svc.replication(primary)
     lsn = svc.nodes[primary].scalar("SELECT pg_current_wal_lsn()::text")
-    deadline = time.monotonic() + 30
-    while not (ctx.dir / "failover.armed").exists():
-        if time.monotonic() > deadline:
-            raise StepFailedError("the failover watch was not armed; no fault injected (未就绪，未注入故障)")
-        time.sleep(0.05)
+    if not until((ctx.dir / "failover.armed").exists, timeout=30, interval=0.05):
+        raise StepFailedError("the failover watch was not armed; no fault injected (未就绪，未注入故障)")
     for app in victims:
         faults.isolate(ctx.topo.stack, svc.nodes[app].node)
     killed = {}
@@ -230,11 +230,14 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         (r["standby"] for r in svc.replication(old) if r["sync_state"] in ("sync", "quorum")), None
     )
     (ctx.dir / "failover.armed").write_text("patroni\n", encoding="utf-8")
-    deadline = time.monotonic() + float(ctx.params.get("armed_max_seconds", 180))
-    while "fault" not in ctx.state():
-        if time.monotonic() > deadline or (ctx.dir / "failover.disarm").exists():
-            raise StepFailedError("no fault was injected; nothing to fail over (未注入故障)")
-        time.sleep(0.02)
+    def injected_or_disarmed() -> str | None:
+        if "fault" in ctx.state():
+            return "injected"
+        return "disarmed" if (ctx.dir / "failover.disarm").exists() else None
+
+    armed_s = float(ctx.params.get("armed_max_seconds", 180))
+    if until(injected_or_disarmed, timeout=armed_s, interval=0.02) != "injected":
+        raise StepFailedError("no fault was injected; nothing to fail over (未注入故障)")
     if target == svc.remote:
         # regional disaster: two of three etcd members are gone, so is the quorum. Declared disaster
         # runbook (灾难宣告后): etcd on the survivor from its own data, then promote the standby cluster.
@@ -319,28 +322,27 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
     state = ctx.state()
     state.update(fault=instant, victims=[], old_primary=old, partitioned=[old])
     ctx.save_state(state)
-    deadline = time.monotonic() + limit
-    demoted_at = promoted_at = None
-    while time.monotonic() < deadline:
+    marks: dict[str, int] = {}  # demoted / promoted: the first sample showing it
+
+    def leader_changed() -> bool:
         for app in pairs:
             got = sample(app)
             if not samples[app] or samples[app][-1]["writable"] != got["writable"]:
                 samples[app].append(got)
-            if app == old and demoted_at is None and got["writable"] is False:
-                demoted_at = got["t_ns"]
-            if app == new and promoted_at is None and got["writable"] is True:
-                promoted_at = got["t_ns"]
-        if demoted_at and promoted_at and svc.members[new].role() == "primary":
-            break
-        time.sleep(0.05)
-    else:
+            if app == old and got["writable"] is False:
+                marks.setdefault("demoted", got["t_ns"])
+            if app == new and got["writable"] is True:
+                marks.setdefault("promoted", got["t_ns"])
+        return len(marks) == 2 and svc.members[new].role() == "primary"
+
+    if not until(leader_changed, timeout=limit, interval=0.05):
         out.write_text(
             json.dumps({"partitioned": old, "split_brain": None, "samples": samples}), encoding="utf-8"
         )
         raise StepFailedError(
             f"partition: no clean leader change within {limit:.0f}s (未完成切换): {json.dumps(samples)}"
         )
-    assert demoted_at is not None and promoted_at is not None
+    demoted_at, promoted_at = marks["demoted"], marks["promoted"]
     overlap_s = _overlap(samples[old], samples[new])
     state = ctx.state()
     state["promoted"] = True
@@ -576,10 +578,7 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
             if not member.running():
                 member.start()
                 actions.append(f"{app}: Patroni restarted")
-    deadline = time.monotonic() + _limit(svc)
-    while svc.leader() is None and time.monotonic() < deadline:
-        time.sleep(0.5)
-    leader = svc.leader()
+    leader = until(svc.leader, timeout=_limit(svc), interval=0.5)
     if leader:
         svc.update(primary=leader, endpoint=leader)
     if state.get("promoted"):  # the lost centres stay fenced until a failback brings them back
