@@ -14,7 +14,7 @@ from govcloud.contracts.drill import DrillRecord
 from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill import record, runner, safety, scenarios, services, source
 from govcloud.drill.endpoint import service_name
-from govcloud.drill.ha.settings import HaSettingsError, resolve
+from govcloud.drill.ha.settings import HaSettingsError, plan_ha, resolve
 from govcloud.state import evidence_dir, write_json
 
 
@@ -45,7 +45,7 @@ def run_drill(
         raise safety.DrillRefusedError("--edition must be 2007 or 2025")
     topo, the_plan = source.topology(stack, status, plan)
     try:
-        settings = resolve(ha, source.plan_ha(the_plan))
+        settings = resolve(ha, plan_ha(the_plan))
     except HaSettingsError as exc:
         raise safety.DrillRefusedError(str(exc)) from None
     if settings.engine not in scenario.engines:

@@ -75,13 +75,3 @@ def systems(the_plan: dict[str, Any] | None) -> tuple[str, list[dict[str, Any]]]
     if the_plan and the_plan.get("systems"):
         return "plan", list(the_plan["systems"])
     return "illustrative-default", [dict(s) for s in ILLUSTRATIVE_SYSTEMS]
-
-
-def plan_ha(the_plan: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The HA block of the plan's most demanding system that declares one (highest level, lowest RPO)."""
-    with_ha = [s for s in (the_plan or {}).get("systems", []) if s.get("ha")]
-    if not with_ha:
-        return None
-    best = min(with_ha, key=lambda s: (-int(s.get("level", 0)), float(s.get("dr", {}).get("rpo_s", 0))))
-    block: dict[str, Any] = best["ha"]
-    return block

@@ -95,8 +95,7 @@ def resources(spec: LabSpec, pubkey: str, mechanism: str = latency.RELAY) -> Lab
 def _ha_stack(spec: LabSpec, res: LabResources) -> None:
     """The HA stack (etcd, Patroni, HAProxy) when a system of the plan fails over on Patroni."""
     from govcloud.drill.ha import lab_resource  # noqa: PLC0415 - plans with a Patroni system only
-    from govcloud.drill.ha.settings import resolve  # noqa: PLC0415
-    from govcloud.drill.source import plan_ha  # noqa: PLC0415
+    from govcloud.drill.ha.settings import plan_ha, resolve  # noqa: PLC0415
 
     chosen = plan_ha(spec.plan.dump())
     if not chosen or chosen.get("engine") != "patroni":

@@ -19,7 +19,7 @@ from govcloud.cli.options import LabStackOpt as StackOpt
 from govcloud.contracts.drill import DrillRecord
 from govcloud.drill import scenarios, services, source
 from govcloud.drill.ha.service import PatroniService
-from govcloud.drill.ha.settings import HaSettingsError, resolve
+from govcloud.drill.ha.settings import HaSettingsError, plan_ha, resolve
 from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.run import run_drill
 from govcloud.drill.safety import DrillRefusedError
@@ -187,7 +187,7 @@ def service_up(stack: StackOpt = "lab", as_json: JsonOpt = False, ha: HaOpt = No
     """部署数据库服务 / Build the replicated PostgreSQL service on the stack's lab (manual or Patroni)."""
     try:
         topo, the_plan = source.topology(stack, None, _plan(stack))
-        settings = resolve(ha, source.plan_ha(the_plan))
+        settings = resolve(ha, plan_ha(the_plan))
         with err.status("部署数据库服务 / provisioning") as status:
             state = services.provision(
                 topo, settings, progress=lambda msg: status.update(f"部署数据库服务 / provisioning: {msg}")

@@ -58,6 +58,16 @@ PRESETS: dict[str, HaSettings] = {
 }
 
 
+def plan_ha(the_plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The HA block of the plan's most demanding system that declares one (highest level, lowest RPO)."""
+    with_ha = [s for s in (the_plan or {}).get("systems", []) if s.get("ha")]
+    if not with_ha:
+        return None
+    best = min(with_ha, key=lambda s: (-int(s.get("level", 0)), float(s.get("dr", {}).get("rpo_s", 0))))
+    block: dict[str, Any] = best["ha"]
+    return block
+
+
 def resolve(choice: str | None, plan_ha: dict[str, Any] | None) -> HaSettings:
     """`choice` (CLI/bench) wins; else the plan's ha block of the drilled system; else manual."""
     if choice:

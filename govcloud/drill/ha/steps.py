@@ -222,6 +222,9 @@ def _fencing_evidence(ctx: DrillContext, svc: PatroniService, victims: list[str]
 
 # -- failover: Patroni is the armed failover; the drill watches ---------------------------------------
 def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = None) -> dict[str, Any]:
+    """Patroni's unplanned failover, phase by phase: wait for the injected fault, (regional: declare
+    the disaster and promote the standby cluster), the leader elected through etcd, the endpoint
+    following it, fencing verified, the survivors streaming from the new leader."""
     svc = _svc(ctx)
     old = svc.state()["primary"]
     victims = list(victims_arg or [old])
@@ -229,7 +232,30 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     was_sync = next(
         (r["standby"] for r in svc.replication(old) if r["sync_state"] in ("sync", "quorum")), None
     )
+    _await_fault(ctx)
+    if target == svc.remote:
+        phases.update(_declare_regional_disaster(svc, target))
+    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
+    phases["endpoint_switched"] = {
+        **now(),
+        "waited_s": round(svc.proxy.wait_current(target, 30), 3),
+        "backends": svc.proxy.stat(),
+    }
+    _record_promotion(ctx, target)
+    phases["fenced"] = _verify_fenced(ctx, svc, victims)
+    if ctx.data["scenario"] == "samecity-failover" and was_sync != target:
+        raise StepFailedError(
+            f"Patroni promoted {target}, which was not the synchronous standby ({was_sync})"
+        )
+    _follow_new_leader(svc, target, victims)
+    phases["cluster"] = {**now(), "view": _cluster_view(svc), "was_sync": was_sync}
+    return {"phases": phases, "old_primary": old, "new_primary": target, "settings": svc.settings.to_dict()}
+
+
+def _await_fault(ctx: DrillContext) -> None:
+    """Arm the watch, then wait for the fault step to inject (or for the drill to disarm it)."""
     (ctx.dir / "failover.armed").write_text("patroni\n", encoding="utf-8")
+
     def injected_or_disarmed() -> str | None:
         if "fault" in ctx.state():
             return "injected"
@@ -238,22 +264,23 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     armed_s = float(ctx.params.get("armed_max_seconds", 180))
     if until(injected_or_disarmed, timeout=armed_s, interval=0.02) != "injected":
         raise StepFailedError("no fault was injected; nothing to fail over (未注入故障)")
-    if target == svc.remote:
-        # regional disaster: two of three etcd members are gone, so is the quorum. Declared disaster
-        # runbook (灾难宣告后): etcd on the survivor from its own data, then promote the standby cluster.
-        phases["declared"] = {**now(), "by": "drill (regional disaster declared / 宣告区域性灾难)"}
-        member = svc.members[target]
-        took = svc.etcd.force_new_cluster(target)
-        phases["dcs_restored"] = {**now(), "etcd_force_new_cluster_s": round(took, 3)}
-        member.wait_role(("standby_leader", "primary"), 60)
-        out = member.ctl("edit-config", "--force", "-s", "standby_cluster=null", timeout=30)
-        phases["standby_cluster_promoted"] = {**now(), "patronictl": out.strip()[-300:]}
-    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
-    phases["endpoint_switched"] = {
-        **now(),
-        "waited_s": round(svc.proxy.wait_current(target, 30), 3),
-        "backends": svc.proxy.stat(),
-    }
+
+
+def _declare_regional_disaster(svc: PatroniService, target: str) -> dict[str, Any]:
+    """Two of three etcd members are gone, so is the quorum. Declared-disaster runbook (灾难宣告后):
+    etcd on the survivor from its own data, then promote the standby cluster."""
+    declared = {**now(), "by": "drill (regional disaster declared / 宣告区域性灾难)"}
+    phases: dict[str, Any] = {"declared": declared}
+    member = svc.members[target]
+    took = svc.etcd.force_new_cluster(target)
+    phases["dcs_restored"] = {**now(), "etcd_force_new_cluster_s": round(took, 3)}
+    member.wait_role(("standby_leader", "primary"), 60)
+    out = member.ctl("edit-config", "--force", "-s", "standby_cluster=null", timeout=30)
+    phases["standby_cluster_promoted"] = {**now(), "patronictl": out.strip()[-300:]}
+    return phases
+
+
+def _record_promotion(ctx: DrillContext, target: str) -> None:
     state = ctx.state()
     state["promoted"] = True
     state["new_primary"] = target
@@ -265,19 +292,22 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         }
     )
     ctx.save_state(state)
+
+
+def _verify_fenced(ctx: DrillContext, svc: PatroniService, victims: list[str]) -> dict[str, Any]:
     evidence = _fencing_evidence(ctx, svc, victims)
-    phases["fenced"] = {
+    fenced = {
         **now(),
         "method": ["centre isolated (links cut)", "Patroni + postgres + etcd member killed (power-off)"],
         "evidence": evidence,
         "verified": all(e["verified"] for e in evidence),
     }
-    if not phases["fenced"]["verified"]:
+    if not fenced["verified"]:
         raise StepFailedError(f"fence not verified: {evidence}")
-    if ctx.data["scenario"] == "samecity-failover" and was_sync != target:
-        raise StepFailedError(
-            f"Patroni promoted {target}, which was not the synchronous standby ({was_sync})"
-        )
+    return fenced
+
+
+def _follow_new_leader(svc: PatroniService, target: str, victims: list[str]) -> None:
     survivors = [a for a in svc.nodes if a not in victims and a != target]
     for app in survivors:
         svc.wait_streaming(target, app, 60)
@@ -289,8 +319,6 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
         upstream={a: target for a in survivors},
         dcs_forced=target == svc.remote,
     )
-    phases["cluster"] = {**now(), "view": _cluster_view(svc), "was_sync": was_sync}
-    return {"phases": phases, "old_primary": old, "new_primary": target, "settings": svc.settings.to_dict()}
 
 
 # -- DCS partition: the leader's centre cut off from the etcd quorum -----------------------------------
