@@ -39,15 +39,22 @@ class Text(_Out):
     en: str
 
 
-class InputOut(_Out):
+class ManifestInput(_Out):
+    """One evidence file the report read; no digests when it was missing."""
+
     kind: str
     path: str
     state: Literal["ok", "missing", "corrupt", "rejected"]
-    note: Text | None = None
-    generated_at: str | None = None
     bytes: int | None = None
     sha256: str | None = None
     sm3: str | None = None
+
+
+class InputOut(ManifestInput):
+    """One evidence file as the report lists it: the manifest's entry, with the note on its state."""
+
+    note: Text | None = None
+    generated_at: str | None = None
 
 
 class EvidenceRow(_Out):
@@ -266,17 +273,6 @@ class Report(Document):
 
 
 # ---- the evidence manifest (manifest.json) ---------------------------------------------------------------
-
-
-class ManifestInput(_Out):
-    """One evidence file the report read; no digests when it was missing."""
-
-    kind: str
-    path: str
-    state: Literal["ok", "missing", "corrupt", "rejected"]
-    bytes: int | None = None
-    sha256: str | None = None
-    sm3: str | None = None
 
 
 class ManifestOutput(_Out):

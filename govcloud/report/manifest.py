@@ -47,7 +47,7 @@ def write_manifest(
         generated_at=generated_at,
         evidence_dir=evidence_dir,
         inputs=[
-            ManifestInput(kind=i.kind, path=i.path, state=i.state, bytes=i.bytes, sha256=i.sha256, sm3=i.sm3)
+            ManifestInput.model_validate(i.model_dump(include=set(ManifestInput.model_fields)))
             for i in inputs
         ],
         outputs=[_output(name, known.get(name) or digest_file(out_dir / name)) for name in outputs],
