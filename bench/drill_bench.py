@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govcloud.contracts.base import read
+from govcloud.contracts.base import ContractError, read
 from govcloud.contracts.drill import DrillRecord
 from govcloud.contracts.lab_status import LabStatus
 from govcloud.drill import services
@@ -205,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown mode(s) {unknown}; known: {', '.join(PRESETS)}", file=sys.stderr)
         return 2
     os.environ.setdefault("GOVCLOUD_EVIDENCE_ROOT", tempfile.mkdtemp(prefix="gc-drill-bench-"))
-    status = read(LabStatus, args.lab_status)
+    try:
+        status = read(LabStatus, args.lab_status)
+    except ContractError as exc:
+        raise SystemExit(f"--lab-status: {exc}") from None
     stack = status.stack
     the_plan = json.loads(args.plan.read_text(encoding="utf-8")) if args.plan else None
     topo, _plan = topology(stack, status, the_plan)
