@@ -12,8 +12,10 @@ GOVCLOUD := $(VENV)/bin/govcloud
 # On a fresh machine the Go builds take most of the set-up. They need no virtualenv (the builder is
 # stdlib-only and runs on $(PYTHON)), so they start at once, beside pip filling .venv and debootstrap
 # building the lab's base image: both wait mostly on the network while Go keeps the cores busy.
+# No --output-sync: it holds a recipe line's output until that line ends, which hid the ten-minute
+# tool build's progress until it was over. Every step prints whole, prefixed lines instead.
 setup: system ## everything `make test` and `make demo` need (Debian packages, .venv, tools, lab base image)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line venv toolchain image
+	@$(MAKE) --no-print-directory -j3 venv toolchain image
 
 tools: system venv toolchain ## what `make check` needs: everything but the lab's base image
 
