@@ -7,8 +7,8 @@ Modes (`--modes`, default all three, one replicated database service each, same 
   patroni-lab  the same, tuned for the lab (ttl 20 s = Patroni's minimum, loop_wait 1 s, retry 5 s)
 Each round runs:
   samecity-failover -> failback -> dcs-partition (Patroni only) -> planned-switchover
-  -> restore-test -> regional-failover -> failback (manual) | service re-provisioned (Patroni)
-  -> regional-failover with a 1 s replication outage before the disaster -> failback (manual only)
+  -> restore-test -> regional-failover -> failback from DR
+  -> regional-failover with a 1 s replication outage before the disaster -> failback from DR
 and the figures come from each drill record (client journal: RTO = fault -> first write
 acknowledged by the new primary; RPO = acknowledged writes lost). `--lab-status FILE` runs on a
 lab described by `govcloud lab status --json` (bring one up with `govcloud lab up`).
@@ -45,6 +45,7 @@ TARGETS: dict[str, dict[str, Any]] = {
     "regional-failover+outage": {"rto_s": 120.0},
     "planned-switchover": {"rto_s": None, "rpo_writes_lost": 0},
     "failback": {"rpo_writes_lost": 0},
+    "failback-from-dr": {"rpo_writes_lost": 0},
     "restore-test": {},
 }
 
@@ -146,18 +147,13 @@ def _bench_mode(
         ("planned-switchover", "planned-switchover", {}),
         ("restore-test", "restore-test", {}),
         ("regional-failover", "regional-failover", {}),
+        ("failback-from-dr", "failback", {}),
+        ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
+        ("failback-from-dr", "failback", {}),
     ]
-    if not patroni:  # failback from the DR centre is automated in the manual mode only
-        plan += [
-            ("failback", "failback", {}),
-            ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
-            ("failback", "failback", {}),
-        ]
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k, _s, _p in plan}
     services.provision(topo, settings)
     for rnd in range(1, rounds + 1):
-        if rnd > 1 and patroni:  # the previous round ended with the DR centre as primary
-            services.provision(topo, settings)
         for key, scenario, params in plan:
             rec = run_drill(
                 stack,

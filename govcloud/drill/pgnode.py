@@ -191,6 +191,10 @@ class PgNode:
         for path in (auto, self.data / "standby.signal"):
             _chown_postgres(path, 0o600)
 
+    def wipe_data(self) -> None:
+        """An empty data directory (Patroni re-clones a member that has none)."""
+        run_proc(["rm", "-rf", str(self.data)])
+
     def basebackup(self, host: str, port: int) -> None:
         self.prepare_dirs()
         run_proc(["rm", "-rf", str(self.data)])
@@ -208,6 +212,10 @@ class PgNode:
         )
 
     def rewind(self, host: str, port: int) -> str:
+        # a target not shut down cleanly is first recovered by pg_rewind in single-user mode, which
+        # refuses standby mode: the signal files go (the caller writes its own standby settings after)
+        for name in ("standby.signal", "recovery.signal"):
+            (self.data / name).unlink(missing_ok=True)
         source = (
             f"host={host} port={port} user=postgres dbname=postgres passfile={self.passfile} "
             "connect_timeout=5"

@@ -89,8 +89,8 @@ class Service:
         """How the load generator reaches the primary: the DNS name, resolved at every connect."""
         return {"name": self.endpoint.name, "dns_server": DNS_LISTEN, "family": family}
 
-    def refusal(self) -> str | None:
-        """Why a drill must not start on this service (None: nothing against it)."""
+    def refusal(self, scenario: str) -> str | None:
+        """Why a drill of `scenario` must not start on this service (None: nothing against it)."""
         return None
 
     def endpoint_current(self) -> str | None:

@@ -70,7 +70,7 @@ def run_drill(
             services.provision(topo, settings, progress=say)
             provisioned = True
         svc = services.open_service(topo)
-        why_not = svc.refusal()
+        why_not = svc.refusal(scenario.id)
         if why_not:
             raise safety.DrillRefusedError(why_not)
         drills_dir = evidence_dir(stack) / "drills"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from govcloud.drill.ha.service import PatroniService
+from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.safety import DrillRefusedError
 from tests.drill.conftest import DrillLab, run_on
 from tests.drill.test_scenarios import assert_passed_with_measurement, assert_record_complete
@@ -143,6 +144,36 @@ def test_regional_failover_promotes_the_standby_cluster(patroni_lab: DrillLab) -
     key = f"/govcloud/gc-{patroni_lab.stack}-dr/config"
     config = json.loads(svc.etcd.ctl(svc.remote, "get", key, "--print-value-only"))
     assert "standby_cluster" not in config
-    # failback from the DR centre is not automated on Patroni: refused, with the reason
+    # while the DR centre leads, only the failback drill may run
     with pytest.raises(DrillRefusedError, match="regional failover"):
-        _drill(patroni_lab, "failback")
+        _drill(patroni_lab, "samecity-failover")
+
+
+def test_failback_from_dr_restores_the_original_layout(patroni_lab: DrillLab) -> None:
+    rec = _drill(patroni_lab, "failback")
+    assert_passed_with_measurement(rec)
+    assert rec["achieved"]["rpo_writes_lost"] == 0
+    svc = _svc(patroni_lab)
+    nodes = rec["failback"]["nodes"]
+    assert sorted(nodes) == sorted([svc.prod, svc.city])
+    assert nodes[svc.prod]["role"] == "standby_leader" and nodes[svc.city]["role"] == "replica"
+    assert all(nodes[a]["method"].startswith("pg_rewind") for a in (svc.prod, svc.city)), nodes
+    # the etcd quorum is three members again, one per centre
+    assert sorted(m["name"] for m in svc.etcd.members(svc.remote)) == sorted(svc.nodes)
+    # the original layout: production leads, same-city synchronous, DR a standby cluster again
+    assert svc.roles() == {svc.prod: "primary", svc.city: "replica", svc.remote: "standby_leader"}
+    rows = {r["standby"]: r for r in svc.replication(svc.prod)}
+    assert rows[svc.city]["sync_state"] == "sync" and rows[svc.remote]["state"] == "streaming"
+    key = f"/govcloud/gc-{patroni_lab.stack}-dr/config"
+    config = json.loads(svc.etcd.ctl(svc.remote, "get", key, "--print-value-only"))
+    assert config["standby_cluster"]["port"] == 5001
+    main = json.loads(svc.etcd.ctl(svc.prod, "get", f"/govcloud/gc-{patroni_lab.stack}/config",
+                                   "--print-value-only"))
+    assert "standby_cluster" not in main
+    assert svc.endpoint_current() == svc.prod and svc.state()["fenced"] == []
+    # the primary moved between the clusters in order: DR demoted, production caught up, then promoted
+    (switch,) = rec["switchovers"]
+    ph = switch["phases"]
+    assert ph["dr_demoted"]["t_ns"] <= ph["main_caught_up"]["t_ns"] <= ph["leader_elected"]["t_ns"]
+    caught = ph["main_caught_up"]
+    assert lsn_int(caught["production_replayed_lsn"]) >= lsn_int(caught["dr_last_lsn"])

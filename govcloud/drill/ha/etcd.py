@@ -51,8 +51,18 @@ class EtcdCluster:
     def endpoints(self) -> list[str]:
         return [f"{n.ipv4}:{CLIENT_PORT}" for n in self.nodes.values()]
 
-    def start(self, centre: str, *, state: str = "new", force_new_cluster: bool = False) -> None:
+    def start(
+        self,
+        centre: str,
+        *,
+        state: str = "new",
+        force_new_cluster: bool = False,
+        initial_cluster: dict[str, str] | None = None,
+    ) -> None:
+        """Start the member of `centre`; `initial_cluster` (name -> peer URL) for a member joining a
+        cluster whose membership differs from the three centres (etcd checks that it matches)."""
         node = self.nodes[centre]
+        cluster = initial_cluster or {c: peer_url(n) for c, n in self.nodes.items()}
         d = self._dir(centre)
         d.mkdir(parents=True, exist_ok=True)
         argv = [
@@ -70,7 +80,7 @@ class EtcdCluster:
             "--initial-advertise-peer-urls",
             peer_url(node),
             "--initial-cluster",
-            ",".join(f"{c}={peer_url(n)}" for c, n in self.nodes.items()),
+            ",".join(f"{c}={url}" for c, url in cluster.items()),
             "--initial-cluster-state",
             state,
             "--initial-cluster-token",
@@ -109,15 +119,19 @@ class EtcdCluster:
             self.kill(centre)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def ctl(self, centre: str, *args: str, timeout: float = 10.0, check: bool = True) -> str:
+    def ctl_proc(
+        self, centre: str, *args: str, timeout: float = 10.0, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         node = self.nodes[centre]
-        proc = run_proc(
+        return run_proc(
             nsexec(node.netns, ETCDCTL, f"--endpoints=http://127.0.0.1:{CLIENT_PORT}", "--command-timeout=3s",
                    *args),
             timeout=timeout,
             check=check,
         )
-        return proc.stdout
+
+    def ctl(self, centre: str, *args: str, timeout: float = 10.0, check: bool = True) -> str:
+        return self.ctl_proc(centre, *args, timeout=timeout, check=check).stdout
 
     def health(self, centre: str, timeout: float = 3.0) -> bool:
         """The member at `centre` answers a linearizable read (it is part of a quorum)."""
@@ -172,3 +186,49 @@ class EtcdCluster:
         self.start(centre, state="existing", force_new_cluster=True)
         self.wait_healthy([centre], 20)
         return time.monotonic() - t0
+
+    def rejoin(self, centre: str, via: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Grow a cluster reduced by `--force-new-cluster` back by the member of `centre`, through the
+        healthy member `via`: add it as a learner (it does not count towards the quorum while it
+        catches up, so the running cluster never loses its quorum), start it from an empty data
+        directory, promote it to a voting member once etcd says it is in sync."""
+        t0 = time.monotonic()
+        if any(m.get("name") == centre for m in self.members(via)):
+            return {"member": centre, "already_member": True, "took_s": 0.0}
+        self.kill(centre)
+        shutil.rmtree(self._dir(centre) / "data", ignore_errors=True)
+        url = peer_url(self.nodes[centre])
+        added: list[str] = []
+
+        def add() -> bool:
+            if any(url in m.get("peerURLs", []) for m in self.members(via)):
+                return True  # an earlier attempt got through
+            # strict reconfiguration: etcd refuses ("unhealthy cluster") until its leader has been
+            # connected to every voting member for 5 s, e.g. right after the previous member joined
+            proc = self.ctl_proc(via, "member", "add", centre, f"--peer-urls={url}", "--learner", check=False)
+            added[:] = [(proc.stdout + proc.stderr).strip()[-300:]]
+            return proc.returncode == 0
+
+        if not until(add, timeout=timeout, interval=1.0):
+            raise EtcdError(f"etcd did not add {centre} as a learner within {timeout:.0f}s: {added}")
+        cluster = {str(m["name"]): str(m["peerURLs"][0]) for m in self.members(via) if m.get("name")}
+        self.start(centre, state="existing", initial_cluster={**cluster, centre: url})
+        learner = next(m for m in self.members(via) if url in m.get("peerURLs", []))
+        member_id = format(int(learner["ID"]), "x")
+        errors: list[str] = []
+
+        def promoted() -> bool:
+            proc = self.ctl_proc(via, "member", "promote", member_id, check=False)
+            if proc.returncode == 0:
+                return True
+            errors[:] = [(proc.stdout + proc.stderr).strip()[-300:]]
+            return False
+
+        if not until(promoted, timeout=timeout, interval=0.5):
+            raise EtcdError(
+                f"etcd member {centre} (learner {member_id}) was not promoted within {timeout:.0f}s: "
+                f"{errors}; log {self._dir(centre) / 'etcd.log'} / etcd 成员未能重新加入"
+            )
+        self.wait_healthy([centre, via], timeout)
+        return {"member": centre, "id": member_id, "learner_promoted": True,
+                "took_s": round(time.monotonic() - t0, 3)}

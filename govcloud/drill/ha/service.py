@@ -13,6 +13,7 @@ the `postgres` user's connections to another centre's 5432 through the delay rel
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from typing import Any
 
@@ -72,15 +73,15 @@ class PatroniService(Service):
     def endpoint_current(self) -> str | None:
         return self.proxy.current()
 
-    def refusal(self) -> str | None:
-        """A drill on Patroni needs the etcd quorum it is about to exercise: refuse without one, and
-        refuse any drill after a regional failover (the DCS then runs as one member in the DR centre)."""
-        if self.state().get("dcs_forced"):
+    def refusal(self, scenario: str) -> str | None:
+        """A drill on Patroni needs the etcd quorum it is about to exercise: refuse without one. After a
+        regional failover the DR centre leads (its etcd alone, or regrown by a failback in progress):
+        only the failback drill may run then."""
+        if self.state().get("primary") == self.remote and scenario != "failback":
             return (
-                "after a regional failover the DR centre runs alone (one-member etcd, promoted standby "
-                "cluster); failing back to production on Patroni is not automated: rebuild the main "
-                "cluster (`govcloud drill service up --ha ...`) before the next drill / "
-                "区域切换后须重建主集群，演练不启动"
+                "after a regional failover the DR centre leads; run the failback drill first "
+                "(`govcloud drill run failback`), which brings production back as the leader / "
+                "区域切换后灾备中心为主，须先执行回切演练"
             )
         report = self.etcd.quorum_report()
         healthy = [c for c, item in report.items() if item["healthy"]]
@@ -92,6 +93,45 @@ class PatroniService(Service):
                 f"logs under {self.etcd.root} and `etcdctl endpoint health` / etcd 仲裁不可用，演练不启动"
             )
         return None
+
+    def set_standby_cluster(self, app: str, source: tuple[str, int] | None) -> str:
+        """Make the Patroni cluster of `app` a standby cluster replicating from `source` (host, port), or
+        (None) a primary cluster: `patronictl edit-config` on its dynamic configuration in etcd.
+        Patroni demotes a primary to standby leader, or promotes the standby leader, on its next loop."""
+        if source is None:
+            value = "standby_cluster=null"
+        else:
+            spec = {"host": source[0], "port": source[1], "create_replica_methods": ["basebackup"]}
+            value = "standby_cluster=" + json.dumps(spec)
+        return self.members[app].ctl("edit-config", "--force", "-s", value, timeout=30)
+
+    def receiving(self, app: str) -> dict[str, Any] | None:
+        """The WAL receiver of standby `app` (None: none, or the node does not answer)."""
+        try:
+            rows = self.nodes[app].query(
+                "SELECT status, sender_host, sender_port, received_tli FROM pg_stat_wal_receiver"
+            )
+        except Exception:
+            return None
+        if not rows:
+            return None
+        status, host, port, tli = rows[0]
+        return {"status": status, "sender_host": host, "sender_port": port, "timeline": tli}
+
+    def wait_receiving(self, app: str, timeout: float) -> dict[str, Any]:
+        """`app`'s WAL receiver streams (from whichever upstream Patroni gave it)."""
+        last: list[dict[str, Any] | None] = [None]
+
+        def streaming() -> dict[str, Any] | None:
+            last[0] = self.receiving(app)
+            return last[0] if last[0] and last[0]["status"] == "streaming" else None
+
+        got = until(streaming, timeout=timeout, interval=0.3)
+        if got is not None:
+            return got
+        raise ServiceError(
+            f"{app} is not streaming after {timeout:.0f}s (wal receiver: {last[0]}) / 未在复制"
+        )
 
     # -- replication paths through the delay relays ------------------------------------------
     def _paths_apply(self) -> None:

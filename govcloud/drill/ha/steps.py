@@ -10,8 +10,10 @@ PostgreSQL's own state. The phase names and the playbooks are the manual mode's;
   partition    (dcs-partition) the production centre loses the etcd quorum, nothing else: the old
                leader must demote itself before the same-city replica takes the lease, and no write
                may be acknowledged by two primaries (split brain).
-  switchover   `patronictl switchover`.
-  reattach     the fenced centre comes back: Patroni rewinds it (`use_pg_rewind`) and it rejoins.
+  switchover   `patronictl switchover`; from the DR centre, the DR and main clusters swap roles
+               (failback_dr: DR demoted to a standby cluster, then the main cluster promoted).
+  reattach     the fenced centre comes back: Patroni rewinds it (`use_pg_rewind`) and it rejoins;
+               after a regional failover, as a standby cluster of the DR primary (failback_dr).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any
 from govcloud.drill import faults
 from govcloud.drill import steps as manual
 from govcloud.drill.context import DrillContext, now
+from govcloud.drill.ha import failback_dr
+from govcloud.drill.ha.leader import leader_limit, patroni_service, wait_leader
 from govcloud.drill.ha.patroni import log_tail
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.loadgen import read_journal
@@ -33,19 +37,6 @@ from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.steps import StepFailedError, _check
 from govcloud.lab.netns import tcp_open
 from govcloud.wait import until
-
-PATRONI_WAIT_FACTOR = 4  # a leader change must land within 4 x ttl, or the drill fails
-
-
-def _svc(ctx: DrillContext) -> PatroniService:
-    svc = ctx.service
-    if not isinstance(svc, PatroniService):
-        raise StepFailedError("this phase needs the Patroni service (演练需要 Patroni 模式)")
-    return svc
-
-
-def _limit(svc: PatroniService) -> float:
-    return float(PATRONI_WAIT_FACTOR * svc.settings.ttl + 30)
 
 
 def _cluster_view(svc: PatroniService) -> dict[str, Any]:
@@ -64,27 +55,9 @@ def _cluster_view(svc: PatroniService) -> dict[str, Any]:
     return view
 
 
-def _wait_leader(svc: PatroniService, target: str, limit_s: float) -> dict[str, Any]:
-    """Poll Patroni's REST API until `target` reports role primary; the instant and the roles seen."""
-    seen: list[dict[str, Any]] = []
-
-    def leader() -> dict[str, Any] | None:
-        role = svc.members[target].role()
-        if not seen or seen[-1]["role"] != role:
-            seen.append({"role": role, **now()})
-        return {"leader": target, **now(), "roles_seen": seen} if role == "primary" else None
-
-    got = until(leader, timeout=limit_s)
-    if got is not None:
-        return got
-    raise StepFailedError(
-        f"Patroni did not make {target} the leader within {limit_s:.0f}s (未按时选主): {seen[-5:]}"
-    )
-
-
 # -- precheck ---------------------------------------------------------------------------------------
 def precheck(ctx: DrillContext) -> dict[str, Any]:
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     scenario = ctx.data["scenario"]
     checks: list[dict[str, Any]] = []
     ticket = str(ctx.data.get("ticket") or "")
@@ -167,7 +140,7 @@ def precheck(ctx: DrillContext) -> dict[str, Any]:
 def fault(ctx: DrillContext, victims: list[str]) -> dict[str, Any]:
     if not ctx.data.get("lab"):
         raise StepFailedError("fault injection is for the lab only (故障注入仅限实验环境)")
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     primary = svc.state()["primary"]
     replication = svc.replication(primary)
     lsn = svc.nodes[primary].scalar("SELECT pg_current_wal_lsn()::text")
@@ -225,7 +198,7 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     """Patroni's unplanned failover, phase by phase: wait for the injected fault, (regional: declare
     the disaster and promote the standby cluster), the leader elected through etcd, the endpoint
     following it, fencing verified, the survivors streaming from the new leader."""
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     old = svc.state()["primary"]
     victims = list(victims_arg or [old])
     phases: dict[str, Any] = {"armed": now()}
@@ -235,7 +208,7 @@ def failover(ctx: DrillContext, target: str, victims_arg: list[str] | None = Non
     _await_fault(ctx)
     if target == svc.remote:
         phases.update(_declare_regional_disaster(svc, target))
-    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
+    phases["leader_elected"] = wait_leader(svc, target, leader_limit(svc))
     phases["endpoint_switched"] = {
         **now(),
         "waited_s": round(svc.proxy.wait_current(target, 30), 3),
@@ -331,10 +304,10 @@ def partition(ctx: DrillContext) -> dict[str, Any]:
     the old leader acknowledged at an LSN past the new timeline's fork. A node whose local socket does
     not answer (postgres restarting to demote) counts as not writable: no client can write to it then.
     """
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     old, new = svc.prod, svc.city
     pairs = (old, new)
-    limit = _limit(svc)
+    limit = leader_limit(svc)
     samples: dict[str, list[dict[str, Any]]] = {a: [] for a in pairs}
     out = ctx.dir / "partition.json"
 
@@ -456,11 +429,14 @@ def _overlap(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
 
 # -- planned switchover -------------------------------------------------------------------------------
 def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     old = svc.state()["primary"]
     if target == old:
         return {"skipped": f"{target} is already the primary", "old_primary": old, "new_primary": target}
-    if svc.settings.synchronous_mode:
+    from_dr = old == svc.remote
+    if from_dr:  # the main cluster streams from the DR primary as its standby cluster
+        svc.wait_streaming(old, target, 60)
+    elif svc.settings.synchronous_mode:
         # Patroni switches over only to the synchronous standby in synchronous_mode
         svc.wait_sync_standby(old, target, 60)
     replication_at_start = svc.replication(old)
@@ -477,11 +453,21 @@ def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
         }
     )
     ctx.save_state(state)
+    if from_dr:
+        phases_dr = failback_dr.switch_back_from_dr(ctx, svc, target)
+        return {
+            "phases": phases_dr,
+            "method": "DR cluster demoted to a standby cluster, main cluster promoted "
+            "(patronictl edit-config)",
+            "old_primary": old,
+            "new_primary": target,
+            "replication_at_start": replication_at_start,
+        }
     out = svc.members[old].ctl("switchover", "--primary", old, "--candidate", target, "--force", timeout=120)
     phases: dict[str, Any] = {"patronictl": {**now(), "output": out.strip()[-400:]}}
     if "switched over" not in out.lower():
         raise StepFailedError(f"patronictl switchover did not switch over (切换未执行): {out.strip()[-600:]}")
-    phases["leader_elected"] = _wait_leader(svc, target, _limit(svc))
+    phases["leader_elected"] = wait_leader(svc, target, leader_limit(svc))
     phases["endpoint_switched"] = {**now(), "waited_s": round(svc.proxy.wait_current(target, 30), 3)}
     svc.members[old].wait_role(("replica",), 120)
     svc.wait_streaming(target, old, 120)
@@ -497,16 +483,13 @@ def switchover(ctx: DrillContext, target: str) -> dict[str, Any]:
 
 # -- failback ------------------------------------------------------------------------------------------
 def reattach(ctx: DrillContext) -> dict[str, Any]:
-    """Bring the lost centres back: links healed, etcd member restarted, Patroni rewinds and rejoins."""
-    svc = _svc(ctx)
+    """Bring the lost centres back: links healed, etcd member restarted, Patroni rewinds and rejoins.
+    After a regional failover they come back as a standby cluster of the DR primary (failback_dr)."""
+    svc = patroni_service(ctx)
     st = svc.state()
     primary = st["primary"]
     if primary == svc.remote:
-        raise StepFailedError(
-            "failback after a regional failover is not automated in Patroni mode: the main cluster must be "
-            "rebuilt as a standby cluster of the DR centre (see docs/drills.md); re-provision with "
-            "`govcloud drill service up --ha patroni` (区域切换后的回切需重建主集群)"
-        )
+        return failback_dr.reattach_from_dr(ctx, svc)
     result: dict[str, Any] = {"primary": primary, "nodes": {}}
     for app in st.get("fenced", []):
         member = svc.members[app]
@@ -535,7 +518,7 @@ def reattach(ctx: DrillContext) -> dict[str, Any]:
 
 def restore_roles(ctx: DrillContext) -> dict[str, Any]:
     """Production leads, same-city is Patroni's synchronous standby, the DR standby cluster streams."""
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     if svc.leader() != svc.prod:
         raise StepFailedError(f"production is not Patroni's leader ({svc.roles()})")
     svc.wait_sync_standby(svc.prod, svc.city, 60)
@@ -551,7 +534,7 @@ def restore_roles(ctx: DrillContext) -> dict[str, Any]:
 
 # -- verify -----------------------------------------------------------------------------------------
 def verify(ctx: DrillContext) -> dict[str, Any]:
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     st = svc.state()
     primary = st["primary"]
     checks: list[dict[str, Any]] = []
@@ -586,7 +569,7 @@ def verify(ctx: DrillContext) -> dict[str, Any]:
 # -- abort ------------------------------------------------------------------------------------------
 def abort(ctx: DrillContext) -> dict[str, Any]:
     """Stop the load, heal injected faults and the DCS cut; Patroni keeps (or restores) one leader."""
-    svc = _svc(ctx)
+    svc = patroni_service(ctx)
     actions: list[str] = []
     (ctx.dir / "failover.disarm").write_text("abort\n", encoding="utf-8")
     if ctx.state().get("loadgen_pid"):
@@ -606,7 +589,10 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
             if not member.running():
                 member.start()
                 actions.append(f"{app}: Patroni restarted")
-    leader = until(svc.leader, timeout=_limit(svc), interval=0.5)
+    undone = failback_dr.abort_dr_demotion(ctx, svc)
+    if undone:
+        actions.append(undone)
+    leader = until(svc.leader, timeout=leader_limit(svc), interval=0.5)
     if leader:
         svc.update(primary=leader, endpoint=leader)
     if state.get("promoted"):  # the lost centres stay fenced until a failback brings them back

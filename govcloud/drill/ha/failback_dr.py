@@ -1,0 +1,230 @@
+"""Failback from the remote DR centre on Patroni (异地切换后的回切).
+
+After a regional failover the DR centre leads alone: a one-member etcd (`--force-new-cluster`) and
+the DR scope promoted from standby cluster to primary cluster; production and same-city are fenced.
+Failing back is Patroni's documented way of moving the primary between two clusters, in two phases:
+
+  reattach    the lost centres come back as a *standby cluster of DR*: links healed, their etcd
+              members re-added one by one (as learners first, so the running cluster never loses its
+              quorum), the main scope's dynamic configuration given `standby_cluster` (the DR
+              primary), production started: Patroni rewinds it from the DR primary (`pg_rewind`,
+              `use_pg_rewind`) and makes it the standby leader; same-city, which Patroni could only
+              rewind from a primary, is rewound by the drill from the DR primary, then Patroni starts
+              it as a replica of the standby leader (cascading).
+  switchover  planned and without loss: the DR scope becomes a standby cluster of the main one
+              (Patroni demotes the DR primary with a clean shutdown, so every WAL record it wrote is
+              sent), the drill waits until production has replayed the DR centre's last record, then
+              removes `standby_cluster` from the main scope: Patroni promotes production, same-city
+              becomes its synchronous standby, and the DR standby cluster follows production again
+              through its replication HAProxy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from govcloud.drill import faults
+from govcloud.drill.context import DrillContext, now
+from govcloud.drill.ha.leader import leader_limit, wait_leader
+from govcloud.drill.ha.patroni import log_tail
+from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
+from govcloud.drill.pgnode import CommandError, lsn_int
+from govcloud.drill.pgservice import ServiceError
+from govcloud.drill.steps import StepFailedError
+from govcloud.wait import until
+
+PG_PORT = 5432
+
+
+def _log_since(path: Any, start: int) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _log_size(path: Any) -> int:
+    try:
+        return int(path.stat().st_size)
+    except OSError:
+        return 0
+
+
+def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
+    """The lost centres rejoin as a standby cluster of the DR primary (see the module docstring)."""
+    dr = svc.remote
+    st = svc.state()
+    lost = [a for a in (svc.prod, svc.city) if a in st.get("fenced", [])]
+    source = (svc.nodes[dr].node.ipv4, PG_PORT)
+    result: dict[str, Any] = {"primary": dr, "nodes": {}, "etcd": {}}
+    for app in lost:
+        member = svc.members[app]
+        result["nodes"][app] = {"start": now(), "healed": faults.heal(ctx.topo.stack, member.node)}
+        faults.unfence(ctx.topo.stack, member.node)
+        member.kill()  # nothing of the lost centre may run on its own while the cluster is rebuilt
+    try:
+        for app in (svc.prod, svc.city):
+            result["etcd"][app] = svc.etcd.rejoin(app, dr)
+    except Exception as exc:
+        raise StepFailedError(
+            f"etcd could not be regrown from the DR member (etcd 扩容失败): {exc}"
+        ) from None
+    result["etcd_members"] = [m.get("name") for m in svc.etcd.members(dr)]
+    result["main_standby_of"] = {"host": source[0], "port": source[1]}
+    result["patronictl"] = svc.set_standby_cluster(svc.prod, source).strip()[-300:]
+    limit = leader_limit(svc)
+    if svc.prod in lost:
+        result["nodes"][svc.prod].update(_production_as_standby_leader(svc, dr, limit))
+    if svc.city in lost:
+        result["nodes"][svc.city].update(_same_city_as_cascading_replica(svc, source, limit))
+    for app in lost:
+        result["nodes"][app]["end"] = now()
+    svc.update(
+        fenced=[a for a in svc.state().get("fenced", []) if a not in lost],
+        upstream={svc.prod: dr, svc.city: svc.prod},
+        dcs_forced=False,
+    )
+    return result
+
+
+def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
+    member = svc.members[svc.prod]
+    start = _log_size(member.log)
+    member.start()
+    try:
+        member.wait_role(("standby_leader",), limit)
+        svc.wait_streaming(dr, svc.prod, limit)
+    except (TimeoutError, ServiceError) as exc:
+        raise StepFailedError(
+            f"production did not come back as the standby leader of the DR primary (生产中心未能作为备集群"
+            f"主节点重新加入): {exc}\n--- Patroni log ---\n{log_tail(member.log, 40)}"
+        ) from None
+    text = _log_since(member.log, start)
+    rewound = "running pg_rewind from" in text and "pg_rewind exit code=0" in text
+    return {
+        "role": "standby_leader",
+        "method": "pg_rewind by Patroni (use_pg_rewind, from the DR primary)"
+        if rewound
+        else "rejoined without rewind",
+        "patroni_log": [ln for ln in text.splitlines() if re.search(r"rewind|standby|leader", ln)][-8:],
+    }
+
+
+def _same_city_as_cascading_replica(
+    svc: PatroniService, source: tuple[str, int], limit: float
+) -> dict[str, Any]:
+    node = svc.nodes[svc.city]
+    entry: dict[str, Any] = {}
+    try:
+        entry["rewind_output"] = node.rewind(*source)[-400:]
+        entry["method"] = (
+            "pg_rewind by the drill (from the DR primary; a standby leader cannot be its source)"
+        )
+    except CommandError as exc:  # Patroni re-clones an empty member from the standby leader
+        entry["rewind_error"] = exc.stderr[-400:]
+        node.wipe_data()
+        entry["method"] = "re-cloned by Patroni with pg_basebackup (pg_rewind failed)"
+    member = svc.members[svc.city]
+    member.start()
+    try:
+        member.wait_role(("replica",), limit)
+        entry["receiver"] = svc.wait_receiving(svc.city, limit)
+    except (TimeoutError, ServiceError) as exc:
+        raise StepFailedError(
+            f"same-city did not come back as a replica of production (同城中心未能重新加入): {exc}\n"
+            f"--- Patroni log ---\n{log_tail(member.log, 40)}"
+        ) from None
+    entry["role"] = "replica"
+    return entry
+
+
+def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> dict[str, Any]:
+    """Planned move of the primary from the DR cluster back to the main cluster (see the module docstring).
+    The caller has recorded the switchover's start (the RTO clock)."""
+    dr = svc.remote
+    if target != svc.prod:
+        raise StepFailedError(f"after a regional failover the failback goes to production, not {target}")
+    limit = leader_limit(svc)
+    phases: dict[str, Any] = {}
+    out = svc.set_standby_cluster(dr, ("127.0.0.1", REPLICATION_PORT))
+    state = ctx.state()
+    state["dr_demote_requested"] = True
+    ctx.save_state(state)
+    phases["dr_demote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
+    try:
+        svc.members[dr].wait_role(("standby_leader",), limit)
+    except TimeoutError as exc:
+        config = svc.members[dr].ctl("show-config", timeout=20, check=False)
+        raise StepFailedError(
+            f"Patroni did not demote the DR primary (灾备中心未降级): {exc}\n--- edit-config ---\n"
+            f"{out.strip()[-600:]}\n--- show-config ---\n{config.strip()[-600:]}\n"
+            f"--- DR Patroni log ---\n{log_tail(svc.members[dr].log, 40)}"
+        ) from None
+    phases["dr_demoted"] = now()
+    phases["main_caught_up"] = _wait_main_has_dr_wal(svc, dr, limit)
+    out = svc.set_standby_cluster(svc.prod, None)
+    phases["main_promote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
+    phases["leader_elected"] = wait_leader(svc, svc.prod, limit)
+    phases["endpoint_switched"] = {**now(), "waited_s": round(svc.proxy.wait_current(svc.prod, 30), 3)}
+    try:
+        svc.repl_proxy.wait_current(svc.prod, 30)
+        svc.wait_streaming(svc.prod, dr, limit)
+        svc.wait_streaming(svc.prod, svc.city, limit)
+    except (TimeoutError, ServiceError) as exc:
+        raise StepFailedError(
+            f"the DR standby cluster or same-city does not follow production again (未恢复复制): {exc}\n"
+            f"--- DR Patroni log ---\n{log_tail(svc.members[dr].log, 30)}"
+        ) from None
+    phases["dr_follows_production"] = now()
+    svc.update(
+        primary=svc.prod,
+        endpoint=svc.prod,
+        sync=None,
+        upstream={svc.city: svc.prod, dr: svc.prod},
+        dcs_forced=False,
+    )
+    return phases
+
+
+def _wait_main_has_dr_wal(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
+    """Production (standby leader of the main cluster) has replayed the DR centre's last WAL record:
+    nothing the DR primary acknowledged can be lost by promoting production now."""
+    seen: dict[str, Any] = {}
+
+    def replay(app: str) -> int | None:
+        try:
+            value = svc.nodes[app].scalar("SELECT pg_last_wal_replay_lsn()::text")
+        except Exception:
+            return None
+        seen[app] = value
+        return lsn_int(str(value)) if value else None
+
+    final = until(lambda: replay(dr), timeout=30, interval=0.2)
+    if final is None:
+        raise StepFailedError(f"the demoted DR node does not report its last WAL position: {seen}")
+
+    def caught_up() -> bool:
+        got = replay(svc.prod)
+        return got is not None and got >= final
+
+    if not until(caught_up, timeout=limit, interval=0.1):
+        raise StepFailedError(
+            f"production did not replay the DR centre's last WAL record within {limit:.0f}s "
+            f"(生产中心未追平灾备中心): {seen}"
+        )
+    return {**now(), "dr_last_lsn": seen[dr], "production_replayed_lsn": seen[svc.prod]}
+
+
+def abort_dr_demotion(ctx: DrillContext, svc: PatroniService) -> str | None:
+    """A failback aborted between the DR demotion and production's promotion leaves no primary: make
+    the DR cluster primary again (production stays a standby cluster of it)."""
+    if not ctx.state().get("dr_demote_requested") or svc.leader() is not None:
+        return None
+    if svc.members[svc.prod].role() == "primary":
+        return None
+    svc.set_standby_cluster(svc.prod, (svc.nodes[svc.remote].node.ipv4, PG_PORT))
+    svc.set_standby_cluster(svc.remote, None)
+    return "DR cluster promoted again (failback aborted before production was promoted)"
