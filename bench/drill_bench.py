@@ -195,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("drill_bench needs root", file=sys.stderr)
         return 2
+    if args.runs < 1:
+        print("--runs must be at least 1", file=sys.stderr)
+        return 2
     modes = [m for m in args.modes.split(",") if m]
     unknown = [m for m in modes if m not in PRESETS]
     if unknown:
@@ -230,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             "source": topo.source,
             "stack": stack,
             "latency_mechanism": topo.latency_mechanism,
-            "links": list(topo.links),
+            "links": topo.to_dict()["links"],
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": round(time.time() - started, 1),

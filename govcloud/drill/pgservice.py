@@ -21,6 +21,7 @@ from govcloud.drill.endpoint import DNS_LISTEN, Endpoint
 from govcloud.drill.pgnode import CommandError, PgNode, chown_postgres, lsn_int
 from govcloud.drill.topology import Topology
 from govcloud.lab.netns import tcp_open
+from govcloud.lab.sh import sweep
 from govcloud.wait import until
 
 SERVICE_SCHEMA = "govcloud.drill-service/v1"
@@ -183,6 +184,7 @@ class Service:
             faults.heal(self.topo.stack, node.node)
             faults.unfence(self.topo.stack, node.node)
         self.endpoint.stop()
+        sweep(self.topo.state_dir)
         for path in (self.root, self.secrets, self.endpoint.dir):
             shutil.rmtree(path, ignore_errors=True)
         self.state_file.unlink(missing_ok=True)

@@ -21,8 +21,13 @@ def current_mode(topo: Topology) -> str | None:
 
 
 def open_service(topo: Topology) -> Service:
-    """The service as provisioned (manual when none is)."""
-    return PatroniService(topo) if current_mode(topo) == "patroni" else Service(topo)
+    """The service as provisioned (manual when none is). A Patroni service interrupted while it was
+    being built has no state file yet but has its `ha` directory: it is opened as Patroni, so that
+    `down()` stops its Patroni, etcd and HAProxy processes too."""
+    mode = current_mode(topo)
+    if mode == "patroni" or (mode is None and (topo.state_dir / "ha").is_dir()):
+        return PatroniService(topo)
+    return Service(topo)
 
 
 def new_service(topo: Topology, settings: HaSettings) -> Service:

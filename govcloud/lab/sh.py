@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,6 +96,26 @@ def ok(cmd: Sequence[str], timeout: float = 60) -> bool:
 
 def nsexec(netns: str, *cmd: str) -> list[str]:
     return ["ip", "netns", "exec", netns, *cmd]
+
+
+def sweep(marker: Path) -> list[int]:
+    """SIGKILL every process whose command line names a path under `marker` (a service's state
+    directory): what is left when a pid file went before its daemon, e.g. after an interrupted
+    set-up. Returns the pids killed."""
+    prefix = str(marker).rstrip("/") + "/"
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(prefix in arg.decode("utf-8", "replace") for arg in argv):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
 
 
 def alive(pid: int) -> bool:

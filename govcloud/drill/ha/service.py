@@ -26,7 +26,7 @@ from govcloud.drill.ha.patroni import PatroniMember, log_tail, render
 from govcloud.drill.ha.settings import HaSettings, from_dict
 from govcloud.drill.pgservice import Service, ServiceError
 from govcloud.drill.topology import Topology
-from govcloud.lab.sh import nsexec, run_proc
+from govcloud.lab.sh import nsexec, run_proc, sweep
 from govcloud.toolchain import patroni as install
 from govcloud.wait import until
 
@@ -301,6 +301,7 @@ class PatroniService(Service):
         self.etcd.down()
         self._paths_remove()
         self.endpoint.stop()
+        sweep(self.topo.state_dir)  # daemons whose pid files went first (an interrupted set-up)
         for path in (self.root, self.secrets, self.ha_root, self.endpoint.dir):
             shutil.rmtree(path, ignore_errors=True)
         self.state_file.unlink(missing_ok=True)
