@@ -8,13 +8,13 @@ Modes (`--modes`, default all three, one replicated database service each, same 
 Each round runs:
   samecity-failover -> failback -> dcs-partition (Patroni only) -> planned-switchover
   -> restore-test -> regional-failover -> failback from DR
-  -> regional-failover with a 1 s replication outage before the disaster -> failback from DR
+  -> regional-failover with a 1 s replication outage before the disaster -> failback from DR (manual)
 and the figures come from each drill record (client journal: RTO = fault -> first write
 acknowledged by the new primary; RPO = acknowledged writes lost). `--lab-status FILE` runs on a
 lab described by `govcloud lab status --json` (bring one up with `govcloud lab up`).
 
 Usage: sudo .venv/bin/python bench/drill_bench.py --lab-status S.json --plan P.json [--runs 5]
-       [--modes manual,patroni,patroni-lab] [--out FILE]
+       [--modes manual,patroni,patroni-lab] [--only KEY,...] [--out FILE]
 """
 
 from __future__ import annotations
@@ -82,6 +82,14 @@ def _figures(rec: DrillRecord) -> dict[str, Any]:
         }
         if rec.restore_test
         else None,
+        "dr_demoted_by": next(
+            (
+                str(sw["phases"]["dr_demoted"].get("by"))
+                for sw in rec.switchovers
+                if isinstance(sw.get("phases"), dict) and "dr_demoted" in sw["phases"]
+            ),
+            None,
+        ),
         "duration_s": rec.duration_s,
         "reasons": rec.reasons,
     }
@@ -122,6 +130,11 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             summary["old_leader_demoted_after_s"] = _stats(
                 [float(p["old_leader_demoted_after_s"]) for p in parts]
             )
+        demoted = [str(r["dr_demoted_by"]) for r in items if r.get("dr_demoted_by")]
+        if demoted:
+            summary["dr_demoted_by_agent_restart"] = (
+                f"{sum(1 for d in demoted if d.startswith('DR Patroni agent restarted'))}/{len(demoted)}"
+            )
         restores = [r["restore"] for r in items if r.get("restore")]
         if restores:
             summary["restore_s"] = _stats(
@@ -133,7 +146,14 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _bench_mode(
-    mode: str, rounds: int, *, stack: str, status: LabStatus, the_plan: Any, topo: Any
+    mode: str,
+    rounds: int,
+    *,
+    stack: str,
+    status: LabStatus,
+    the_plan: Any,
+    topo: Any,
+    only: set[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     settings = PRESETS[mode]
     patroni = settings.engine == "patroni"
@@ -148,9 +168,14 @@ def _bench_mode(
         ("restore-test", "restore-test", {}),
         ("regional-failover", "regional-failover", {}),
         ("failback-from-dr", "failback", {}),
-        ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
-        ("failback-from-dr", "failback", {}),
     ]
+    if not patroni:  # the replication outage before the disaster is injected by the manual mode only
+        plan += [
+            ("regional-failover+outage", "regional-failover", {"survivor_outage_before_fault_s": 1.0}),
+            ("failback-from-dr", "failback", {}),
+        ]
+    if only:
+        plan = [step for step in plan if step[0] in only]
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k, _s, _p in plan}
     services.provision(topo, settings)
     for rnd in range(1, rounds + 1):
@@ -191,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", type=Path, help="plan JSON of that lab (centre roles, system targets)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--modes", default="manual,patroni,patroni-lab", help="comma-separated HA modes")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenario keys to keep, in the round's order (e.g. "
+        "regional-failover,failback-from-dr); default all",
+    )
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("drill_bench needs root", file=sys.stderr)
@@ -199,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         print("--runs must be at least 1", file=sys.stderr)
         return 2
     modes = [m for m in args.modes.split(",") if m]
+    only = {k for k in args.only.split(",") if k}
+    unknown_keys = only - set(TARGETS)
+    if unknown_keys:
+        print(f"unknown scenario key(s) {sorted(unknown_keys)}; known: {', '.join(TARGETS)}", file=sys.stderr)
+        return 2
     unknown = [m for m in modes if m not in PRESETS]
     if unknown:
         print(f"unknown mode(s) {unknown}; known: {', '.join(PRESETS)}", file=sys.stderr)
@@ -216,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for mode in modes:
             by_mode[mode] = _bench_mode(
-                mode, args.runs, stack=stack, status=status, the_plan=the_plan, topo=topo
+                mode, args.runs, stack=stack, status=status, the_plan=the_plan, topo=topo, only=only
             )
     finally:
         services.open_service(topo).down()

@@ -54,6 +54,11 @@ def run_drill(
             f"not {settings.engine} "
             f"(use --ha patroni) / 该场景需要 {'/'.join(scenario.engines)} 模式"
         )
+    if settings.engine == "patroni" and float((params or {}).get("survivor_outage_before_fault_s", 0)) > 0:
+        raise safety.DrillRefusedError(
+            "survivor_outage_before_fault_s (a replication outage before the disaster) is injected by "
+            "the manual mode only; the Patroni drill would ignore it / 该参数仅适用于人工模式"
+        )
     guard = safety.authorise(topo, scenario, ticket, confirm_non_lab)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     drill_id = f"{stamp}-{scenario.id}"

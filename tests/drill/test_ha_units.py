@@ -99,6 +99,12 @@ def test_dcs_partition_needs_patroni_and_is_refused_before_anything_runs(tmp_pat
         run_drill("unit", "samecity-failover", ticket="CHG-1", status=synthetic_status(), plan=None, ha="x")
 
 
+def test_a_parameter_only_the_manual_mode_injects_is_refused_on_patroni() -> None:
+    with pytest.raises(DrillRefusedError, match="manual mode only"):
+        run_drill("unit", "regional-failover", ticket="CHG-1", status=synthetic_status(), plan=None,
+                  ha="patroni-lab", params={"survivor_outage_before_fault_s": 1.0})
+
+
 def _record(
     tmp_path: Path, scenario_id: str, steps: list[dict[str, object]], **files: object
 ) -> dict[str, object]:

@@ -175,5 +175,6 @@ def test_failback_from_dr_restores_the_original_layout(patroni_lab: DrillLab) ->
     (switch,) = rec["switchovers"]
     ph = switch["phases"]
     assert ph["dr_demoted"]["t_ns"] <= ph["main_caught_up"]["t_ns"] <= ph["leader_elected"]["t_ns"]
+    assert ph["dr_demoted"]["by"].startswith(("Patroni", "DR Patroni agent restarted"))
     caught = ph["main_caught_up"]
     assert lsn_int(caught["production_replayed_lsn"]) >= lsn_int(caught["dr_last_lsn"])

@@ -32,6 +32,7 @@ from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
 from govcloud.drill.pgnode import CommandError, lsn_int
 from govcloud.drill.pgservice import ServiceError
 from govcloud.drill.steps import StepFailedError
+from govcloud.lab.sh import nsexec, run_proc
 from govcloud.wait import until
 
 PG_PORT = 5432
@@ -154,16 +155,7 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
     state["dr_demote_requested"] = True
     ctx.save_state(state)
     phases["dr_demote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
-    try:
-        svc.members[dr].wait_role(("standby_leader",), limit)
-    except TimeoutError as exc:
-        config = svc.members[dr].ctl("show-config", timeout=20, check=False)
-        raise StepFailedError(
-            f"Patroni did not demote the DR primary (灾备中心未降级): {exc}\n--- edit-config ---\n"
-            f"{out.strip()[-600:]}\n--- show-config ---\n{config.strip()[-600:]}\n"
-            f"--- DR Patroni log ---\n{log_tail(svc.members[dr].log, 40)}"
-        ) from None
-    phases["dr_demoted"] = now()
+    phases["dr_demoted"] = _wait_dr_demoted(svc, dr, out, limit)
     phases["main_caught_up"] = _wait_main_has_dr_wal(svc, dr, limit)
     out = svc.set_standby_cluster(svc.prod, None)
     phases["main_promote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
@@ -187,6 +179,53 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
         dcs_forced=False,
     )
     return phases
+
+
+def _wait_dr_demoted(svc: PatroniService, dr: str, edit_output: str, limit: float) -> dict[str, Any]:
+    """Patroni demotes the DR primary on its next loop after the configuration change. If it has not
+    within three loops, its view of the DCS is stale: the leader reads the cluster from a cache fed
+    by one etcd watch, and a watch left on a connection that died without a reset (the etcd member
+    it was on lost in the disaster, or replaced when the cluster was regrown: our reading of the
+    cases seen here; the record keeps the agent's etcd connections) delivers nothing, with no error.
+    Restarting the DR agent then does what the demotion would: Patroni stops PostgreSQL cleanly
+    (every WAL record sent to production) and starts it as the standby leader, reading the
+    configuration afresh. The record says which of the two happened."""
+    member = svc.members[dr]
+    patience = 3.0 * svc.settings.loop_wait + 5.0
+    try:
+        member.wait_role(("standby_leader",), patience)
+        return {**now(), "by": "Patroni (standby_cluster in the DR scope's dynamic configuration)"}
+    except TimeoutError:
+        pass
+    stale_log = log_tail(member.log, 6).splitlines()
+    # evidence for the diagnosis: the agent's connections to etcd at that moment
+    sockets = run_proc(
+        nsexec(member.node.netns, "ss", "-tnpH", "dport = :2379"), check=False, timeout=10
+    ).stdout.splitlines()
+    restart_at = now()
+    member.stop()
+    member.start()
+    try:
+        member.wait_role(("standby_leader",), limit)
+    except TimeoutError as exc:
+        config = member.ctl("show-config", timeout=20, check=False)
+        raise StepFailedError(
+            f"Patroni did not demote the DR primary, not even after its agent was restarted "
+            f"(灾备中心未降级): {exc}\n--- edit-config ---\n{edit_output.strip()[-600:]}\n"
+            f"--- show-config ---\n{config.strip()[-600:]}\n"
+            f"--- DR Patroni log ---\n{log_tail(member.log, 40)}"
+        ) from None
+    return {
+        **now(),
+        "by": (
+            f"DR Patroni agent restarted: it had not acted on the configuration change within "
+            f"{patience:.0f} s (stale DCS watch); it stopped PostgreSQL cleanly and started it as the "
+            "standby leader"
+        ),
+        "agent_restarted_at": restart_at,
+        "etcd_connections_before_restart": [ln for ln in sockets if "patroni" in ln or "python" in ln],
+        "log_before_restart": stale_log,
+    }
 
 
 def _wait_main_has_dr_wal(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
