@@ -82,14 +82,13 @@ def _figures(rec: DrillRecord) -> dict[str, Any]:
         }
         if rec.restore_test
         else None,
-        "dr_demoted_by": next(
-            (
-                str(sw["phases"]["dr_demoted"].get("by"))
-                for sw in rec.switchovers
-                if isinstance(sw.get("phases"), dict) and "dr_demoted" in sw["phases"]
-            ),
-            None,
-        ),
+        "agent_restarts": [
+            name
+            for sw in rec.switchovers
+            if isinstance(sw.get("phases"), dict)
+            for name, phase in sw["phases"].items()
+            if isinstance(phase, dict) and "agent_restarted_at" in phase
+        ],
         "duration_s": rec.duration_s,
         "reasons": rec.reasons,
     }
@@ -130,11 +129,13 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             summary["old_leader_demoted_after_s"] = _stats(
                 [float(p["old_leader_demoted_after_s"]) for p in parts]
             )
-        demoted = [str(r["dr_demoted_by"]) for r in items if r.get("dr_demoted_by")]
-        if demoted:
-            summary["dr_demoted_by_agent_restart"] = (
-                f"{sum(1 for d in demoted if d.startswith('DR Patroni agent restarted'))}/{len(demoted)}"
-            )
+        if key == "failback-from-dr":
+            restarted = [r for r in items if r.get("agent_restarts")]
+            summary["runs_with_a_patroni_agent_restart"] = f"{len(restarted)}/{len(items)}"
+            summary["agent_restarts_by_phase"] = {
+                phase: sum(1 for r in items if phase in r.get("agent_restarts", []))
+                for phase in ("dr_demoted", "leader_elected")
+            }
         restores = [r["restore"] for r in items if r.get("restore")]
         if restores:
             summary["restore_s"] = _stats(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from govcloud.drill.ha.procs import read_pid
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.safety import DrillRefusedError
@@ -175,6 +176,22 @@ def test_failback_from_dr_restores_the_original_layout(patroni_lab: DrillLab) ->
     (switch,) = rec["switchovers"]
     ph = switch["phases"]
     assert ph["dr_demoted"]["t_ns"] <= ph["main_caught_up"]["t_ns"] <= ph["leader_elected"]["t_ns"]
-    assert ph["dr_demoted"]["by"].startswith(("Patroni", "DR Patroni agent restarted"))
+    # Patroni acted on each configuration change, itself or after its agent was restarted
+    assert ph["dr_demoted"]["by"].startswith("Patroni") and ph["leader_elected"]["by"].startswith("Patroni")
     caught = ph["main_caught_up"]
     assert lsn_int(caught["production_replayed_lsn"]) >= lsn_int(caught["dr_last_lsn"])
+
+
+def test_restarting_the_patroni_agent_keeps_postgres_running(patroni_lab: DrillLab) -> None:
+    # the failback's remedy for an agent with a stale view of the DCS: Patroni restarted alone
+    svc = _svc(patroni_lab)
+    leader = svc.leader()
+    assert leader is not None
+    postmaster = svc.nodes[leader].postmaster_pid()
+    member = svc.members[leader]
+    old_agent = read_pid(member.pidfile)
+    new_agent = member.restart_agent()
+    assert member.wait_role(("primary",), 60) == "primary"
+    assert svc.nodes[leader].postmaster_pid() == postmaster  # PostgreSQL was not restarted
+    assert svc.writable() == [leader] and svc.leader() == leader
+    assert old_agent is not None and new_agent != old_agent and read_pid(member.pidfile) == new_agent

@@ -26,7 +26,7 @@ from typing import Any
 
 from govcloud.drill import faults
 from govcloud.drill.context import DrillContext, now
-from govcloud.drill.ha.leader import leader_limit, wait_leader
+from govcloud.drill.ha.leader import leader_limit
 from govcloud.drill.ha.patroni import log_tail
 from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
 from govcloud.drill.pgnode import CommandError, lsn_int
@@ -155,11 +155,11 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
     state["dr_demote_requested"] = True
     ctx.save_state(state)
     phases["dr_demote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
-    phases["dr_demoted"] = _wait_dr_demoted(svc, dr, out, limit)
+    phases["dr_demoted"] = _await_role(svc, dr, ("standby_leader",), limit)
     phases["main_caught_up"] = _wait_main_has_dr_wal(svc, dr, limit)
     out = svc.set_standby_cluster(svc.prod, None)
     phases["main_promote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
-    phases["leader_elected"] = wait_leader(svc, svc.prod, limit)
+    phases["leader_elected"] = _await_role(svc, svc.prod, ("primary",), limit)
     phases["endpoint_switched"] = {**now(), "waited_s": round(svc.proxy.wait_current(svc.prod, 30), 3)}
     try:
         svc.repl_proxy.wait_current(svc.prod, 30)
@@ -181,46 +181,42 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
     return phases
 
 
-def _wait_dr_demoted(svc: PatroniService, dr: str, edit_output: str, limit: float) -> dict[str, Any]:
-    """Patroni demotes the DR primary on its next loop after the configuration change. If it has not
-    within three loops, its view of the DCS is stale: the leader reads the cluster from a cache fed
-    by one etcd watch, and a watch left on a connection that died without a reset (the etcd member
-    it was on lost in the disaster, or replaced when the cluster was regrown: our reading of the
-    cases seen here; the record keeps the agent's etcd connections) delivers nothing, with no error.
-    Restarting the DR agent then does what the demotion would: Patroni stops PostgreSQL cleanly
-    (every WAL record sent to production) and starts it as the standby leader, reading the
-    configuration afresh. The record says which of the two happened."""
-    member = svc.members[dr]
+def _await_role(svc: PatroniService, app: str, roles: tuple[str, ...], limit: float) -> dict[str, Any]:
+    """Wait for Patroni to act on a change of its cluster's dynamic configuration (`app` reaching one
+    of `roles`). If it has not within three loops, its view of the DCS is stale: a Patroni leader
+    reads the cluster from a cache fed by one etcd watch, and here, after etcd was rebuilt from
+    `--force-new-cluster` and regrown, some agents kept acting on the old configuration ("no action.
+    I am (dr), the leader with the lock") while etcd held the new one. The agent is then restarted
+    alone (PostgreSQL keeps running; the new agent reads the DCS afresh). The record says which of
+    the two happened, with the agent's etcd connections and last log lines before the restart."""
+    member = svc.members[app]
     patience = 3.0 * svc.settings.loop_wait + 5.0
     try:
-        member.wait_role(("standby_leader",), patience)
-        return {**now(), "by": "Patroni (standby_cluster in the DR scope's dynamic configuration)"}
+        role = member.wait_role(roles, patience)
+        return {**now(), "role": role, "by": "Patroni"}
     except TimeoutError:
         pass
     stale_log = log_tail(member.log, 6).splitlines()
-    # evidence for the diagnosis: the agent's connections to etcd at that moment
     sockets = run_proc(
         nsexec(member.node.netns, "ss", "-tnpH", "dport = :2379"), check=False, timeout=10
     ).stdout.splitlines()
     restart_at = now()
-    member.stop()
-    member.start()
+    member.restart_agent()
     try:
-        member.wait_role(("standby_leader",), limit)
+        role = member.wait_role(roles, limit)
     except TimeoutError as exc:
         config = member.ctl("show-config", timeout=20, check=False)
         raise StepFailedError(
-            f"Patroni did not demote the DR primary, not even after its agent was restarted "
-            f"(灾备中心未降级): {exc}\n--- edit-config ---\n{edit_output.strip()[-600:]}\n"
-            f"--- show-config ---\n{config.strip()[-600:]}\n"
-            f"--- DR Patroni log ---\n{log_tail(member.log, 40)}"
+            f"Patroni did not act on the configuration change, not even after its agent was restarted "
+            f"(Patroni 未执行配置变更): {exc}\n--- show-config ---\n{config.strip()[-600:]}\n"
+            f"--- Patroni log ---\n{log_tail(member.log, 40)}"
         ) from None
     return {
         **now(),
+        "role": role,
         "by": (
-            f"DR Patroni agent restarted: it had not acted on the configuration change within "
-            f"{patience:.0f} s (stale DCS watch); it stopped PostgreSQL cleanly and started it as the "
-            "standby leader"
+            f"Patroni after its agent was restarted: it had not acted on the configuration change "
+            f"within {patience:.0f} s (stale DCS view); PostgreSQL kept running"
         ),
         "agent_restarted_at": restart_at,
         "etcd_connections_before_restart": [ln for ln in sockets if "patroni" in ln or "python" in ln],

@@ -149,6 +149,13 @@ class PatroniMember:
         """Patroni stops its postgres cleanly on SIGTERM."""
         return procs.stop(self.pidfile, wait_s=60)
 
+    def restart_agent(self) -> int:
+        """Restart Patroni alone: its process group is killed, but the postmaster runs in a session
+        of its own and keeps serving; the new agent adopts the running PostgreSQL and reads the DCS
+        afresh (a Patroni crash and restart, as a service manager would do it)."""
+        procs.kill(self.pidfile)
+        return self.start()
+
     def kill(self) -> int | None:
         """Power-off analogue: Patroni and its postgres die at once."""
         pid = procs.kill(self.pidfile)
