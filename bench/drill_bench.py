@@ -87,7 +87,9 @@ def _figures(rec: DrillRecord) -> dict[str, Any]:
             for sw in rec.switchovers
             if isinstance(sw.get("phases"), dict)
             for name, phase in sw["phases"].items()
-            if isinstance(phase, dict) and "agent_restarted_at" in phase
+            if isinstance(phase, dict)
+            for attempt in phase.get("attempts", [])
+            if isinstance(attempt, dict) and "agent_restarted_at" in attempt
         ],
         "duration_s": rec.duration_s,
         "reasons": rec.reasons,

@@ -177,7 +177,9 @@ def test_failback_from_dr_restores_the_original_layout(patroni_lab: DrillLab) ->
     ph = switch["phases"]
     assert ph["dr_demoted"]["t_ns"] <= ph["main_caught_up"]["t_ns"] <= ph["leader_elected"]["t_ns"]
     # Patroni acted on each configuration change, itself or after its agent was restarted
-    assert ph["dr_demoted"]["by"].startswith("Patroni") and ph["leader_elected"]["by"].startswith("Patroni")
+    for phase in ("dr_demoted", "leader_elected"):
+        assert ph[phase]["by"].startswith("Patroni") and ph[phase]["attempts"][-1]["acted"] is True
+    assert rec["failback"]["etcd_applied_index"] and rec["failback"]["dr_agent_restarted"]
     caught = ph["main_caught_up"]
     assert lsn_int(caught["production_replayed_lsn"]) >= lsn_int(caught["dr_last_lsn"])
 

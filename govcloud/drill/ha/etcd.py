@@ -187,6 +187,36 @@ class EtcdCluster:
         self.wait_healthy([centre], 20)
         return time.monotonic() - t0
 
+    def status(self, centre: str) -> dict[str, Any] | None:
+        """`etcdctl endpoint status` of the member at `centre` (None: it does not answer)."""
+        proc = self.ctl_proc(centre, "endpoint", "status", "-w", "json", check=False)
+        try:
+            status: dict[str, Any] = json.loads(proc.stdout)[0]["Status"]
+        except (ValueError, LookupError, TypeError):
+            return None
+        return status
+
+    def wait_converged(self, centres: list[str], timeout: float = 30.0) -> dict[str, int]:
+        """Every member has applied the Raft log as far as the cluster had it when asked. Patroni
+        reads etcd with serializable (local, possibly stale) reads, so a member that has only just
+        joined must have caught up before an agent reads from it. Returns the applied index per
+        member."""
+        first = [self.status(c) for c in centres]
+        target = max(int(s["raftIndex"]) for s in first if s) if any(first) else 0
+        applied: dict[str, int] = {}
+
+        def caught_up() -> bool:
+            for c in centres:
+                st = self.status(c)
+                applied[c] = int(st["raftAppliedIndex"]) if st else -1
+            return all(v >= target for v in applied.values())
+
+        if not until(caught_up, timeout=timeout, interval=0.2):
+            raise EtcdError(
+                f"etcd members did not catch up to Raft index {target}: {applied} / etcd 成员未同步"
+            )
+        return applied
+
     def rejoin(self, centre: str, via: str, timeout: float = 60.0) -> dict[str, Any]:
         """Grow a cluster reduced by `--force-new-cluster` back by the member of `centre`, through the
         healthy member `via`: add it as a learner (it does not count towards the quorum while it

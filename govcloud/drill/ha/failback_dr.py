@@ -21,8 +21,11 @@ Failing back is Patroni's documented way of moving the primary between two clust
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+import yaml
 
 from govcloud.drill import faults
 from govcloud.drill.context import DrillContext, now
@@ -74,6 +77,20 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
             f"etcd could not be regrown from the DR member (etcd 扩容失败): {exc}"
         ) from None
     result["etcd_members"] = [m.get("name") for m in svc.etcd.members(dr)]
+    try:
+        result["etcd_applied_index"] = svc.etcd.wait_converged(list(svc.nodes))
+    except Exception as exc:
+        raise StepFailedError(f"the regrown etcd members did not converge (etcd 未同步): {exc}") from None
+    # The DR agent lived through the regrowth; it reads etcd serializably and keeps a watch cache,
+    # and was seen acting on a stale view afterwards (docs/drills.md). Restarted alone, PostgreSQL
+    # untouched, it starts from the regrown cluster.
+    dr_member = svc.members[dr]
+    dr_member.restart_agent()
+    try:
+        dr_member.wait_role(("primary",), leader_limit(svc))
+    except TimeoutError as exc:
+        raise StepFailedError(f"the DR agent did not resume as leader after its restart: {exc}") from None
+    result["dr_agent_restarted"] = now()
     result["main_standby_of"] = {"host": source[0], "port": source[1]}
     result["patronictl"] = svc.set_standby_cluster(svc.prod, source).strip()[-300:]
     limit = leader_limit(svc)
@@ -150,16 +167,15 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
         raise StepFailedError(f"after a regional failover the failback goes to production, not {target}")
     limit = leader_limit(svc)
     phases: dict[str, Any] = {}
-    out = svc.set_standby_cluster(dr, ("127.0.0.1", REPLICATION_PORT))
     state = ctx.state()
     state["dr_demote_requested"] = True
     ctx.save_state(state)
-    phases["dr_demote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
-    phases["dr_demoted"] = _await_role(svc, dr, ("standby_leader",), limit)
+    phases["dr_demote_requested"] = now()
+    dr_source = ("127.0.0.1", REPLICATION_PORT)
+    phases["dr_demoted"] = _apply_and_await(svc, dr, dr_source, ("standby_leader",), limit)
     phases["main_caught_up"] = _wait_main_has_dr_wal(svc, dr, limit)
-    out = svc.set_standby_cluster(svc.prod, None)
-    phases["main_promote_requested"] = {**now(), "patronictl": out.strip()[-300:]}
-    phases["leader_elected"] = _await_role(svc, svc.prod, ("primary",), limit)
+    phases["main_promote_requested"] = now()
+    phases["leader_elected"] = _apply_and_await(svc, svc.prod, None, ("primary",), limit)
     phases["endpoint_switched"] = {**now(), "waited_s": round(svc.proxy.wait_current(svc.prod, 30), 3)}
     try:
         svc.repl_proxy.wait_current(svc.prod, 30)
@@ -181,47 +197,74 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
     return phases
 
 
-def _await_role(svc: PatroniService, app: str, roles: tuple[str, ...], limit: float) -> dict[str, Any]:
-    """Wait for Patroni to act on a change of its cluster's dynamic configuration (`app` reaching one
-    of `roles`). If it has not within three loops, its view of the DCS is stale: a Patroni leader
-    reads the cluster from a cache fed by one etcd watch, and here, after etcd was rebuilt from
-    `--force-new-cluster` and regrown, some agents kept acting on the old configuration ("no action.
-    I am (dr), the leader with the lock") while etcd held the new one. The agent is then restarted
-    alone (PostgreSQL keeps running; the new agent reads the DCS afresh). The record says which of
-    the two happened, with the agent's etcd connections and last log lines before the restart."""
+def _standby_cluster_set(svc: PatroniService, app: str) -> bool | None:
+    """Whether the dynamic configuration of `app`'s cluster has `standby_cluster`, read as patronictl
+    reads it (linearizable); None when it cannot be read."""
+    out = svc.members[app].ctl("show-config", timeout=20, check=False)
+    try:
+        config = yaml.safe_load(out)
+    except yaml.YAMLError:
+        return None
+    return bool(config.get("standby_cluster")) if isinstance(config, dict) else None
+
+
+def _apply_and_await(
+    svc: PatroniService,
+    app: str,
+    source: tuple[str, int] | None,
+    roles: tuple[str, ...],
+    limit: float,
+) -> dict[str, Any]:
+    """Set (or remove, `source` None) `standby_cluster` in the dynamic configuration of `app`'s
+    cluster and wait for Patroni to act on it (`app` reaching one of `roles`).
+
+    Running this after etcd was rebuilt and regrown showed two ways Patroni could miss the change:
+    its leader reads etcd serializably and from a watch cache, and kept acting on an older view
+    ("no action. I am (dr), the leader with the lock"); and a leader that once saw no configuration
+    at all wrote its own back, erasing the edit. So each attempt checks, as patronictl reads it,
+    that the configuration still says what was set (re-applying it if not), and restarts the agent
+    alone (PostgreSQL keeps running) when Patroni has not acted within three loops. Three attempts;
+    the record lists them."""
     member = svc.members[app]
     patience = 3.0 * svc.settings.loop_wait + 5.0
-    try:
-        role = member.wait_role(roles, patience)
-        return {**now(), "role": role, "by": "Patroni"}
-    except TimeoutError:
-        pass
-    stale_log = log_tail(member.log, 6).splitlines()
-    sockets = run_proc(
-        nsexec(member.node.netns, "ss", "-tnpH", "dport = :2379"), check=False, timeout=10
-    ).stdout.splitlines()
-    restart_at = now()
-    member.restart_agent()
-    try:
-        role = member.wait_role(roles, limit)
-    except TimeoutError as exc:
-        config = member.ctl("show-config", timeout=20, check=False)
-        raise StepFailedError(
-            f"Patroni did not act on the configuration change, not even after its agent was restarted "
-            f"(Patroni 未执行配置变更): {exc}\n--- show-config ---\n{config.strip()[-600:]}\n"
-            f"--- Patroni log ---\n{log_tail(member.log, 40)}"
-        ) from None
-    return {
-        **now(),
-        "role": role,
-        "by": (
-            f"Patroni after its agent was restarted: it had not acted on the configuration change "
-            f"within {patience:.0f} s (stale DCS view); PostgreSQL kept running"
-        ),
-        "agent_restarted_at": restart_at,
-        "etcd_connections_before_restart": [ln for ln in sockets if "patroni" in ln or "python" in ln],
-        "log_before_restart": stale_log,
-    }
+    attempts: list[dict[str, Any]] = []
+    for attempt in range(1, 4):
+        entry: dict[str, Any] = {"attempt": attempt, **now()}
+        if attempt == 1 or _standby_cluster_set(svc, app) != (source is not None):
+            entry["edit"] = svc.set_standby_cluster(app, source).strip()[-300:]
+        wait_s = patience if attempt < 3 else limit
+        try:
+            role = member.wait_role(roles, wait_s)
+        except TimeoutError:
+            entry["not_acted_within_s"] = wait_s
+            entry["config_as_set"] = _standby_cluster_set(svc, app) == (source is not None)
+            entry["log_before_restart"] = log_tail(member.log, 4).splitlines()
+            entry["etcd_connections_before_restart"] = [
+                ln
+                for ln in run_proc(
+                    nsexec(member.node.netns, "ss", "-tnpH", "dport = :2379"), check=False, timeout=10
+                ).stdout.splitlines()
+                if "patroni" in ln or "python" in ln
+            ]
+            attempts.append(entry)
+            if attempt < 3:
+                member.restart_agent()
+                entry["agent_restarted_at"] = now()
+            continue
+        attempts.append({**entry, "acted": True})
+        remedied = len(attempts) > 1
+        return {
+            **now(),
+            "role": role,
+            "by": "Patroni after its agent was restarted (stale DCS view)" if remedied else "Patroni",
+            "attempts": attempts,
+        }
+    config = member.ctl("show-config", timeout=20, check=False)
+    raise StepFailedError(
+        f"Patroni did not act on the standby_cluster change of {app}'s cluster in 3 attempts "
+        f"(Patroni 未执行配置变更): {json.dumps(attempts, default=str)[-1500:]}\n--- show-config ---\n"
+        f"{config.strip()[-600:]}\n--- Patroni log ---\n{log_tail(member.log, 30)}"
+    )
 
 
 def _wait_main_has_dr_wal(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
