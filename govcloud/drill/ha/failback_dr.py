@@ -93,6 +93,11 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
     result["dr_agent_restarted"] = now()
     result["main_standby_of"] = {"host": source[0], "port": source[1]}
     result["patronictl"] = svc.set_standby_cluster(svc.prod, source).strip()[-300:]
+    # Patroni reads etcd serializably: production's agent must not start before every member has
+    # applied this edit, or it may read the old configuration and come up as a second primary
+    if _standby_cluster_set(svc, svc.prod) is not True:
+        raise StepFailedError("the main cluster's configuration does not show standby_cluster after the edit")
+    svc.etcd.wait_converged(list(svc.nodes))
     limit = leader_limit(svc)
     if svc.prod in lost:
         result["nodes"][svc.prod].update(_production_as_standby_leader(svc, dr, limit))
@@ -232,6 +237,7 @@ def _apply_and_await(
         entry: dict[str, Any] = {"attempt": attempt, **now()}
         if attempt == 1 or _standby_cluster_set(svc, app) != (source is not None):
             entry["edit"] = svc.set_standby_cluster(app, source).strip()[-300:]
+            svc.etcd.wait_converged(list(svc.nodes))  # every member serves the edit to a local read
         wait_s = patience if attempt < 3 else limit
         try:
             role = member.wait_role(roles, wait_s)
