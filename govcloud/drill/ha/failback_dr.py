@@ -121,9 +121,14 @@ def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) ->
         member.wait_role(("standby_leader",), limit)
         svc.wait_streaming(dr, svc.prod, limit)
     except (TimeoutError, ServiceError) as exc:
+        log = log_tail(member.log, 40)
+        stopped = ""
+        if member.role() == "primary":  # never leave a second primary beside the DR one
+            member.stop()
+            stopped = " Production came up as a primary; its Patroni and PostgreSQL were stopped again."
         raise StepFailedError(
             f"production did not come back as the standby leader of the DR primary (生产中心未能作为备集群"
-            f"主节点重新加入): {exc}\n--- Patroni log ---\n{log_tail(member.log, 40)}"
+            f"主节点重新加入): {exc}.{stopped}\n--- Patroni log ---\n{log}"
         ) from None
     text = _log_since(member.log, start)
     rewound = "running pg_rewind from" in text and "pg_rewind exit code=0" in text
