@@ -197,7 +197,7 @@ class PgNode:
 
     def basebackup(self, host: str, port: int) -> None:
         self.prepare_dirs()
-        run_proc(["rm", "-rf", str(self.data)])
+        self.wipe_data()
         self._pg(
             "pg_basebackup",
             "-d",

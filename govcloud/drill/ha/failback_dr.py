@@ -25,12 +25,10 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from govcloud.drill import faults
 from govcloud.drill.context import DrillContext, now
 from govcloud.drill.ha.leader import leader_limit
-from govcloud.drill.ha.patroni import log_tail
+from govcloud.drill.ha.patroni import log_tail, rewound_by_patroni
 from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
 from govcloud.drill.pgnode import CommandError, lsn_int
 from govcloud.drill.pgservice import ServiceError
@@ -39,22 +37,6 @@ from govcloud.lab.sh import nsexec, run_proc
 from govcloud.wait import until
 
 PG_PORT = 5432
-
-
-def _log_since(path: Any, start: int) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            return fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _log_size(path: Any) -> int:
-    try:
-        return int(path.stat().st_size)
-    except OSError:
-        return 0
 
 
 def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
@@ -95,7 +77,7 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
     result["patronictl"] = svc.set_standby_cluster(svc.prod, source).strip()[-300:]
     # Patroni reads etcd serializably: production's agent must not start before every member has
     # applied this edit, or it may read the old configuration and come up as a second primary
-    if _standby_cluster_set(svc, svc.prod) is not True:
+    if svc.standby_cluster_set(svc.prod) is not True:
         raise StepFailedError("the main cluster's configuration does not show standby_cluster after the edit")
     svc.etcd.wait_converged(list(svc.nodes))
     limit = leader_limit(svc)
@@ -115,7 +97,7 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
 
 def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
     member = svc.members[svc.prod]
-    start = _log_size(member.log)
+    start = member.log_offset()
     member.start()
     try:
         member.wait_role(("standby_leader",), limit)
@@ -130,8 +112,8 @@ def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) ->
             f"production did not come back as the standby leader of the DR primary (生产中心未能作为备集群"
             f"主节点重新加入): {exc}.{stopped}\n--- Patroni log ---\n{log}"
         ) from None
-    text = _log_since(member.log, start)
-    rewound = "running pg_rewind from" in text and "pg_rewind exit code=0" in text
+    text = member.log_since(start)
+    rewound = rewound_by_patroni(text)
     return {
         "role": "standby_leader",
         "method": "pg_rewind by Patroni (use_pg_rewind, from the DR primary)"
@@ -207,17 +189,6 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
     return phases
 
 
-def _standby_cluster_set(svc: PatroniService, app: str) -> bool | None:
-    """Whether the dynamic configuration of `app`'s cluster has `standby_cluster`, read as patronictl
-    reads it (linearizable); None when it cannot be read."""
-    out = svc.members[app].ctl("show-config", timeout=20, check=False)
-    try:
-        config = yaml.safe_load(out)
-    except yaml.YAMLError:
-        return None
-    return bool(config.get("standby_cluster")) if isinstance(config, dict) else None
-
-
 def _apply_and_await(
     svc: PatroniService,
     app: str,
@@ -240,7 +211,7 @@ def _apply_and_await(
     attempts: list[dict[str, Any]] = []
     for attempt in range(1, 4):
         entry: dict[str, Any] = {"attempt": attempt, **now()}
-        if attempt == 1 or _standby_cluster_set(svc, app) != (source is not None):
+        if attempt == 1 or svc.standby_cluster_set(app) != (source is not None):
             entry["edit"] = svc.set_standby_cluster(app, source).strip()[-300:]
             svc.etcd.wait_converged(list(svc.nodes))  # every member serves the edit to a local read
         wait_s = patience if attempt < 3 else limit
@@ -248,7 +219,7 @@ def _apply_and_await(
             role = member.wait_role(roles, wait_s)
         except TimeoutError:
             entry["not_acted_within_s"] = wait_s
-            entry["config_as_set"] = _standby_cluster_set(svc, app) == (source is not None)
+            entry["config_as_set"] = svc.standby_cluster_set(app) == (source is not None)
             entry["log_before_restart"] = log_tail(member.log, 4).splitlines()
             entry["etcd_connections_before_restart"] = [
                 ln

@@ -149,6 +149,19 @@ class PatroniMember:
         """Patroni stops its postgres cleanly on SIGTERM."""
         return procs.stop(self.pidfile, wait_s=60)
 
+    def log_offset(self) -> int:
+        """Bytes in the Patroni log now: pass to `log_since` to read what a phase added."""
+        try:
+            return int(self.log.stat().st_size)
+        except OSError:
+            return 0
+
+    def log_since(self, offset: int) -> str:
+        try:
+            return self.log.read_bytes()[offset:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def restart_agent(self) -> int:
         """Restart Patroni alone: its process group is killed, but the postmaster runs in a session
         of its own and keeps serving; the new agent adopts the running PostgreSQL and reads the DCS
@@ -211,6 +224,11 @@ class PatroniMember:
         if role is not None:
             return role
         raise TimeoutError(f"{self.centre}: Patroni role {seen[0]}, expected {roles} within {timeout:.0f}s")
+
+
+def rewound_by_patroni(log_text: str) -> bool:
+    """Patroni's log (a part of it) shows a successful pg_rewind."""
+    return "running pg_rewind from" in log_text and "pg_rewind exit code=0" in log_text
 
 
 def log_tail(path: Path, lines: int = 20) -> str:

@@ -17,6 +17,8 @@ import json
 import shutil
 from typing import Any
 
+import yaml
+
 from govcloud.drill import faults
 from govcloud.drill.endpoint import service_name
 from govcloud.drill.ha import etcd
@@ -104,6 +106,16 @@ class PatroniService(Service):
             spec = {"host": source[0], "port": source[1], "create_replica_methods": ["basebackup"]}
             value = "standby_cluster=" + json.dumps(spec)
         return self.members[app].ctl("edit-config", "--force", "-s", value, timeout=30)
+
+    def standby_cluster_set(self, app: str) -> bool | None:
+        """Whether the dynamic configuration of `app`'s cluster has `standby_cluster`, read as
+        patronictl reads it (linearizable); None when it cannot be read."""
+        out = self.members[app].ctl("show-config", timeout=20, check=False)
+        try:
+            config = yaml.safe_load(out)
+        except yaml.YAMLError:
+            return None
+        return bool(config.get("standby_cluster")) if isinstance(config, dict) else None
 
     def receiving(self, app: str) -> dict[str, Any] | None:
         """The WAL receiver of standby `app` (None: none, or the node does not answer)."""

@@ -29,7 +29,7 @@ from govcloud.drill import steps as manual
 from govcloud.drill.context import DrillContext, now
 from govcloud.drill.ha import failback_dr
 from govcloud.drill.ha.leader import leader_limit, patroni_service, wait_leader
-from govcloud.drill.ha.patroni import log_tail
+from govcloud.drill.ha.patroni import log_tail, rewound_by_patroni
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.loadgen import read_journal
 from govcloud.drill.pgnode import lsn_int
@@ -498,14 +498,14 @@ def reattach(ctx: DrillContext) -> dict[str, Any]:
         if not svc.etcd.running(app):
             svc.etcd.start(app, state="existing")
         svc.etcd.wait_healthy([app], 60)
-        log_start = member.log.stat().st_size if member.log.exists() else 0  # bytes
+        log_start = member.log_offset()
         member.start()
         member.wait_role(("replica",), 180)
         svc.wait_streaming(primary, app, 120)
-        text = member.log.read_bytes()[log_start:].decode("utf-8", "replace")
+        text = member.log_since(log_start)
         lines = [ln for ln in text.splitlines() if re.search(r"rewind|bootstrap|replica", ln)]
         entry["patroni_log"] = lines[-8:]
-        rewound = "running pg_rewind from" in text and "pg_rewind exit code=0" in text
+        rewound = rewound_by_patroni(text)
         entry["method"] = "pg_rewind (Patroni use_pg_rewind)" if rewound else "rejoined without rewind"
         entry["end"] = now()
         result["nodes"][app] = entry
