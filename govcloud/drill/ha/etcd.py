@@ -6,6 +6,7 @@ through the etcd v3 API (gRPC gateway, `/v3/...`), which etcd 3.4 serves.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -195,6 +196,31 @@ class EtcdCluster:
         except (ValueError, LookupError, TypeError):
             return None
         return status
+
+    def dcs_view(self, centre: str, prefix: str) -> dict[str, Any]:
+        """What the member at `centre` serves under `prefix` to a serializable (local) read, as Patroni
+        reads it: each key's mod_revision and lease, the value of the `leader` and `config` keys, and
+        the member's own Raft header. Evidence for a drill record when an agent acts on a view no
+        one expected; {"error": ...} when the member does not answer."""
+        proc = self.ctl_proc(centre, "get", "--prefix", prefix, "-w", "json", "--consistency=s", check=False)
+        try:
+            data = json.loads(proc.stdout)
+        except ValueError:
+            return {"error": (proc.stdout + proc.stderr).strip()[-200:]}
+        header = data.get("header", {})
+        keys: dict[str, Any] = {}
+        for kv in data.get("kvs", []):
+            key = base64.b64decode(kv["key"]).decode("utf-8", "replace")[len(prefix):]
+            entry: dict[str, Any] = {"mod": int(kv.get("mod_revision", 0)), "lease": kv.get("lease")}
+            if key.endswith(("/leader", "/config")):
+                entry["value"] = base64.b64decode(kv.get("value", "")).decode("utf-8", "replace")[:300]
+            keys[key] = entry
+        return {
+            "member": format(int(header.get("member_id", 0)), "x"),
+            "raft_term": header.get("raft_term"),
+            "revision": header.get("revision"),
+            "keys": keys,
+        }
 
     def wait_converged(self, centres: list[str], timeout: float = 30.0) -> dict[str, int]:
         """Every member has applied the Raft log as far as the cluster had it when asked. Patroni

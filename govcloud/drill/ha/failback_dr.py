@@ -28,7 +28,7 @@ from typing import Any
 from govcloud.drill import faults
 from govcloud.drill.context import DrillContext, now
 from govcloud.drill.ha.leader import leader_limit
-from govcloud.drill.ha.patroni import log_tail, rewound_by_patroni
+from govcloud.drill.ha.patroni import DCS_NAMESPACE, log_tail, rewound_by_patroni, scope
 from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
 from govcloud.drill.pgnode import CommandError, lsn_int
 from govcloud.drill.pgservice import ServiceError
@@ -98,19 +98,24 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
 def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) -> dict[str, Any]:
     member = svc.members[svc.prod]
     start = member.log_offset()
+    before = _main_scope_views(svc)
     member.start()
     try:
         member.wait_role(("standby_leader",), limit)
         svc.wait_streaming(dr, svc.prod, limit)
     except (TimeoutError, ServiceError) as exc:
-        log = log_tail(member.log, 40)
+        after = _main_scope_views(svc)
+        first = "\n".join(member.log_since(start).splitlines()[:25])
         stopped = ""
         if member.role() == "primary":  # never leave a second primary beside the DR one
             member.stop()
             stopped = " Production came up as a primary; its Patroni and PostgreSQL were stopped again."
         raise StepFailedError(
             f"production did not come back as the standby leader of the DR primary (生产中心未能作为备集群"
-            f"主节点重新加入): {exc}.{stopped}\n--- Patroni log ---\n{log}"
+            f"主节点重新加入): {exc}.{stopped}\n--- main scope in etcd, per member, before the start ---\n"
+            f"{json.dumps(before, default=str)}\n--- and now ---\n{json.dumps(after, default=str)}\n"
+            f"--- Patroni log from the start ---\n{first}\n--- Patroni log, last lines ---\n"
+            f"{log_tail(member.log, 10)}"
         ) from None
     text = member.log_since(start)
     rewound = rewound_by_patroni(text)
@@ -121,6 +126,12 @@ def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) ->
         else "rejoined without rewind",
         "patroni_log": [ln for ln in text.splitlines() if re.search(r"rewind|standby|leader", ln)][-8:],
     }
+
+
+def _main_scope_views(svc: PatroniService) -> dict[str, Any]:
+    """The main scope's keys as each etcd member serves them to Patroni (serializable reads)."""
+    prefix = f"{DCS_NAMESPACE}{scope(svc.topo.stack)}/"
+    return {centre: svc.etcd.dcs_view(centre, prefix) for centre in svc.nodes}
 
 
 def _same_city_as_cascading_replica(

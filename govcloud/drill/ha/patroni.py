@@ -28,6 +28,7 @@ from govcloud.toolchain import patroni as install
 from govcloud.wait import until
 
 REST_PORT = 8008
+DCS_NAMESPACE = "/govcloud/"  # every scope's keys in etcd: <namespace><scope>/...
 
 _SKIP = {"listen_addresses", "port", "hot_standby", "recovery_target_timeline", "synchronous_commit"}
 
@@ -82,7 +83,7 @@ def render(
     hba = [line for line in HBA.splitlines() if line.strip()]
     return {
         "scope": scope(stack, dr=standby_of is not None),
-        "namespace": "/govcloud/",
+        "namespace": DCS_NAMESPACE,
         "name": node.centre,
         "restapi": {"listen": f"0.0.0.0:{REST_PORT}", "connect_address": f"{node.ipv4}:{REST_PORT}"},
         "etcd3": {"hosts": etcd_hosts, "protocol": "http"},
