@@ -212,7 +212,7 @@ class EtcdCluster:
         for kv in data.get("kvs", []):
             key = base64.b64decode(kv["key"]).decode("utf-8", "replace")[len(prefix):]
             entry: dict[str, Any] = {"mod": int(kv.get("mod_revision", 0)), "lease": kv.get("lease")}
-            if key.endswith(("/leader", "/config")):
+            if key in ("leader", "config"):
                 entry["value"] = base64.b64decode(kv.get("value", "")).decode("utf-8", "replace")[:300]
             keys[key] = entry
         return {
@@ -249,8 +249,11 @@ class EtcdCluster:
         catches up, so the running cluster never loses its quorum), start it from an empty data
         directory, promote it to a voting member once etcd says it is in sync."""
         t0 = time.monotonic()
-        if any(m.get("name") == centre for m in self.members(via)):
+        known = [m for m in self.members(via) if m.get("name") == centre]
+        if known and self.health(centre):
             return {"member": centre, "already_member": True, "took_s": 0.0}
+        if known:  # an earlier, interrupted rejoin: its member is not running, add it afresh
+            self.ctl(via, "member", "remove", format(int(known[0]["ID"]), "x"))
         self.kill(centre)
         shutil.rmtree(self._dir(centre) / "data", ignore_errors=True)
         url = peer_url(self.nodes[centre])

@@ -77,8 +77,14 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
     result["patronictl"] = svc.set_standby_cluster(svc.prod, source).strip()[-300:]
     # Patroni reads etcd serializably: production's agent must not start before every member has
     # applied this edit, or it may read the old configuration and come up as a second primary
-    if svc.standby_cluster_set(svc.prod) is not True:
-        raise StepFailedError("the main cluster's configuration does not show standby_cluster after the edit")
+    shown = svc.standby_cluster_set(svc.prod)
+    if shown is not True:
+        out = svc.members[svc.prod].ctl("show-config", timeout=20, check=False).strip()[-600:]
+        raise StepFailedError(
+            "the main cluster's configuration "
+            + ("cannot be read" if shown is None else "does not show standby_cluster")
+            + f" after the edit (主集群配置未生效); patronictl show-config:\n{out}"
+        )
     svc.etcd.wait_converged(list(svc.nodes))
     limit = leader_limit(svc)
     if svc.prod in lost:

@@ -107,15 +107,26 @@ class PatroniService(Service):
             value = "standby_cluster=" + json.dumps(spec)
         return self.members[app].ctl("edit-config", "--force", "-s", value, timeout=30)
 
-    def standby_cluster_set(self, app: str) -> bool | None:
-        """Whether the dynamic configuration of `app`'s cluster has `standby_cluster`, read as
-        patronictl reads it (linearizable); None when it cannot be read."""
-        out = self.members[app].ctl("show-config", timeout=20, check=False)
-        try:
-            config = yaml.safe_load(out)
-        except yaml.YAMLError:
-            return None
-        return bool(config.get("standby_cluster")) if isinstance(config, dict) else None
+    def show_config(self, app: str, wait_s: float = 15.0) -> dict[str, Any] | None:
+        """The dynamic configuration of `app`'s cluster as patronictl reads it (linearizable), read
+        again while patronictl cannot read it (etcd electing a leader after a member joined); None
+        when it could not within `wait_s`."""
+
+        def read() -> dict[str, Any] | None:
+            out = self.members[app].ctl("show-config", timeout=20, check=False)
+            try:
+                config = yaml.safe_load(out)
+            except yaml.YAMLError:
+                return None
+            return config if isinstance(config, dict) else None
+
+        return until(read, timeout=wait_s, interval=1.0)
+
+    def standby_cluster_set(self, app: str, wait_s: float = 15.0) -> bool | None:
+        """Whether the dynamic configuration of `app`'s cluster has `standby_cluster` (`show_config`);
+        None when it cannot be read."""
+        config = self.show_config(app, wait_s)
+        return None if config is None else bool(config.get("standby_cluster"))
 
     def receiving(self, app: str) -> dict[str, Any] | None:
         """The WAL receiver of standby `app` (None: none, or the node does not answer)."""

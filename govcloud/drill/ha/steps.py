@@ -579,8 +579,19 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
     for app in svc.nodes:
         if svc.dcs_heal(app):
             actions.append(f"{app}: DCS partition healed")
+    # While the DR centre leads (a failback from DR aborted), the lost centres stay fenced: started
+    # here, on a main scope that is not yet a standby cluster of DR, production would come up as a
+    # second primary. The next failback run brings them back.
+    dr_leads = svc.state().get("primary") == svc.remote
+    kept_fenced = set(svc.state().get("fenced", [])) if dr_leads else set()
+    for app in sorted(kept_fenced):
+        if svc.members[app].running() and svc.members[app].role() not in ("standby_leader", "replica"):
+            svc.members[app].stop()
+            actions.append(f"{app}: Patroni stopped (stays fenced while the DR centre leads)")
     if not state.get("promoted"):
         for app, member in svc.members.items():
+            if app in kept_fenced:
+                continue
             if faults.heal(ctx.topo.stack, member.node):
                 actions.append(f"{app}: injected fault healed")
             if not svc.etcd.running(app):
