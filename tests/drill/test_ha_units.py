@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govcloud.drill import record, scenarios
-from govcloud.drill.ha import haproxy, patroni
+from govcloud.drill import faults, record, scenarios
+from govcloud.drill.ha import failback_dr, haproxy, patroni
+from govcloud.drill.ha import steps as ha_steps
 from govcloud.drill.ha.settings import PRESETS, HaSettings, HaSettingsError, resolve
 from govcloud.drill.ha.steps import _overlap
 from govcloud.drill.pgnode import PgNode
@@ -165,3 +166,117 @@ def test_pulumi_up_declares_the_ha_stack_for_a_plan_with_a_patroni_system() -> N
     plan = json.loads(fixture.read_text(encoding="utf-8"))
     no_systems = resources(build_spec(plan, "unit"), "k", latency.RELAY)
     assert no_systems.ha == {}  # no system fails over on Patroni: no HA stack
+
+
+class _FakeMember:
+    def __init__(self, role: str, running: bool) -> None:
+        self._role, self._running = role, running
+        self.node = object()
+        self.started = self.stopped = False
+
+    def running(self) -> bool:
+        return self._running
+
+    def role(self) -> str:
+        return self._role
+
+    def start(self) -> None:
+        self.started, self._running = True, True
+
+    def stop(self) -> None:
+        self.stopped, self._running, self._role = True, False, "stopped"
+
+
+class _FakeEtcd:
+    def __init__(self, running: set[str]) -> None:
+        self._running = running
+        self.started: list[str] = []
+
+    def running(self, app: str) -> bool:
+        return app in self._running
+
+    def start(self, app: str, state: str) -> None:
+        self.started.append(app)
+
+
+class _FakeService:
+    """What `steps.abort` touches of the Patroni service, after a failback from DR failed in its
+    reattach: DR leads, production and same-city still listed as fenced."""
+
+    remote = "dr"
+
+    def __init__(
+        self, members: dict[str, _FakeMember], primary: str, fenced: list[str], etcd_running: set[str]
+    ) -> None:
+        self.members = members
+        self.nodes = dict(members)
+        self.etcd = _FakeEtcd(etcd_running)
+        self._state: dict[str, object] = {"primary": primary, "fenced": fenced}
+
+    def state(self) -> dict[str, object]:
+        return dict(self._state)
+
+    def update(self, **kw: object) -> None:
+        self._state.update(kw)
+
+    def dcs_heal(self, app: str) -> bool:
+        return False
+
+    def leader(self) -> str:
+        return str(self._state["primary"])
+
+    def writable(self) -> list[str]:
+        return [a for a, m in self.members.items() if m.role() == "primary"]
+
+    def roles(self) -> dict[str, str]:
+        return {a: m.role() for a, m in self.members.items()}
+
+
+class _FakeCtx:
+    def __init__(self, tmp_path: Path) -> None:
+        self.dir = tmp_path
+        self.topo = type("T", (), {"stack": "unit"})()
+
+    def state(self) -> dict[str, object]:
+        return {"events": [], "promoted": False}
+
+
+def _abort_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, svc: _FakeService) -> dict[str, object]:
+    monkeypatch.setattr(ha_steps, "patroni_service", lambda ctx: svc)
+    monkeypatch.setattr(ha_steps, "leader_limit", lambda s: 1.0)
+    monkeypatch.setattr(faults, "heal", lambda stack, node: False)
+    monkeypatch.setattr(failback_dr, "abort_dr_demotion", lambda ctx, s: None)
+    return ha_steps.abort(_FakeCtx(tmp_path))  # type: ignore[arg-type]
+
+
+def test_an_aborted_failback_from_dr_keeps_the_lost_centres_fenced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Production came up as a primary beside the DR one: abort stops it and starts nothing of the
+    lost centres (a main scope that is not yet a standby cluster of DR would make it primary again)."""
+    members = {
+        "prod": _FakeMember("primary", running=True),
+        "samecity": _FakeMember("stopped", running=False),
+        "dr": _FakeMember("primary", running=True),
+    }
+    svc = _FakeService(members, primary="dr", fenced=["prod", "samecity"], etcd_running={"dr"})
+    out = _abort_with(monkeypatch, tmp_path, svc)
+    assert members["prod"].stopped and not members["prod"].started
+    assert not members["samecity"].started and svc.etcd.started == []
+    assert out["writable"] == ["dr"] and out["single_writable"] is True
+    assert any("stays fenced" in a for a in out["actions"])  # type: ignore[attr-defined]
+
+
+def test_an_aborted_drill_restarts_what_it_stopped_when_production_leads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    members = {
+        "prod": _FakeMember("primary", running=True),
+        "samecity": _FakeMember("stopped", running=False),
+        "dr": _FakeMember("standby_leader", running=True),
+    }
+    svc = _FakeService(members, primary="prod", fenced=["samecity"], etcd_running={"prod", "dr"})
+    out = _abort_with(monkeypatch, tmp_path, svc)
+    assert members["samecity"].started and not members["prod"].stopped
+    assert svc.etcd.started == ["samecity"]
+    assert "samecity: Patroni restarted" in out["actions"]  # type: ignore[operator]
