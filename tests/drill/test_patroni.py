@@ -15,6 +15,7 @@ from govcloud.drill.ha.procs import read_pid
 from govcloud.drill.ha.service import PatroniService
 from govcloud.drill.pgnode import lsn_int
 from govcloud.drill.safety import DrillRefusedError
+from govcloud.wait import until
 from tests.drill.conftest import DrillLab, run_on
 from tests.drill.test_scenarios import assert_passed_with_measurement, assert_record_complete
 
@@ -141,6 +142,8 @@ def test_regional_failover_promotes_the_standby_cluster(patroni_lab: DrillLab) -
     assert rec["new_primary"] == svc.remote and svc.leader() == svc.remote
     phases = rec["achieved"]["phase_durations_s"]
     assert phases["dcs_restored"] <= phases["standby_cluster_promoted"] <= phases["leader_elected"]
+    # etcd on the survivor alone, restored from a snapshot of its own database
+    assert [m.get("name") for m in svc.etcd.members(svc.remote)] == [svc.remote]
     # the standby cluster is gone from the DR scope's configuration: it is a primary cluster now
     key = f"/govcloud/gc-{patroni_lab.stack}-dr/config"
     config = json.loads(svc.etcd.ctl(svc.remote, "get", key, "--print-value-only"))
@@ -180,8 +183,27 @@ def test_failback_from_dr_restores_the_original_layout(patroni_lab: DrillLab) ->
     for phase in ("dr_demoted", "leader_elected"):
         assert ph[phase]["by"].startswith("Patroni") and ph[phase]["attempts"][-1]["acted"] is True
     assert rec["failback"]["etcd_applied_index"] and rec["failback"]["dr_agent_restarted"]
+    # production started only once the lock its lost agent held had expired
+    assert rec["failback"]["lost_lock_released"]["waited_s"] >= 0
+    # the regrown members serve the survivor's data: the same keys at the same revisions
+    assert until(lambda: _stable_keys_agree(svc), timeout=10, interval=0.5), {
+        c: _stable_keys(svc, c) for c in svc.nodes
+    }
     caught = ph["main_caught_up"]
     assert lsn_int(caught["production_replayed_lsn"]) >= lsn_int(caught["dr_last_lsn"])
+
+
+def _stable_keys(svc: PatroniService, centre: str) -> dict[str, int]:
+    """Keys no agent rewrites every loop (configurations, initialize, history), with their
+    mod_revision, as the member at `centre` serves them."""
+    keys = svc.etcd.dcs_view(centre, "/govcloud/").get("keys", {})
+    stable = ("config", "initialize", "history")
+    return {k: v["mod"] for k, v in keys.items() if k.rsplit("/", 1)[-1] in stable}
+
+
+def _stable_keys_agree(svc: PatroniService) -> bool:
+    views = [_stable_keys(svc, c) for c in svc.nodes]
+    return bool(views[0]) and all(v == views[0] for v in views)
 
 
 def test_restarting_the_patroni_agent_keeps_postgres_running(patroni_lab: DrillLab) -> None:

@@ -179,14 +179,43 @@ class EtcdCluster:
         """Which members are up and healthy: evidence for the drill record."""
         return {c: {"running": self.running(c), "healthy": self.health(c)} for c in self.nodes}
 
-    def force_new_cluster(self, centre: str) -> float:
-        """etcd's disaster recovery on the last member standing: restart it as a one-member cluster
-        from its own data (the quorum of a lost region cannot come back). Returns seconds taken."""
+    def restore_alone(self, centre: str) -> dict[str, Any]:
+        """etcd's disaster recovery on the last member standing (etcd 灾难恢复): a snapshot of its
+        database, restored as a new one-member cluster, the member restarted on it.
+
+        Not `--force-new-cluster`: restarted that way, a member keeps its old Raft log and its database
+        side by side, and the two can disagree (an entry applied before its commit was persisted,
+        then discarded as uncommitted; etcd issues #10508, #14009). Members regrown from such a
+        member replay the log and end up with other data than it serves; seen in this lab as Patroni
+        agents acting on a configuration edit only some members had, and as the survivor serving the
+        lost leader's lock and configuration. A restored member starts from a snapshot: the members
+        added later receive that database, byte for byte. Returns seconds taken and the snapshot's
+        revision."""
         t0 = time.monotonic()
+        d = self._dir(centre)
+        snap = d / "survivor.snapshot.db"
+        snap.unlink(missing_ok=True)
+        # the snapshot is the member's own database: no quorum needed
+        self.ctl(centre, "snapshot", "save", str(snap), timeout=30)
         self.stop(centre)
-        self.start(centre, state="existing", force_new_cluster=True)
+        shutil.rmtree(d / "data", ignore_errors=True)
+        node = self.nodes[centre]
+        run_proc(
+            nsexec(node.netns, ETCDCTL, "snapshot", "restore", str(snap), "--name", centre,
+                   "--initial-cluster", f"{centre}={peer_url(node)}",
+                   "--initial-cluster-token", self.token,
+                   "--initial-advertise-peer-urls", peer_url(node),
+                   "--data-dir", str(d / "data")),
+            timeout=60,
+        )
+        self.start(centre, state="existing", initial_cluster={centre: peer_url(node)})
         self.wait_healthy([centre], 20)
-        return time.monotonic() - t0
+        status = self.status(centre) or {}
+        return {
+            "took_s": round(time.monotonic() - t0, 3),
+            "method": "etcdctl snapshot save + snapshot restore (one-member cluster)",
+            "revision": int(status.get("header", {}).get("revision", 0)),
+        }
 
     def status(self, centre: str) -> dict[str, Any] | None:
         """`etcdctl endpoint status` of the member at `centre` (None: it does not answer)."""
@@ -197,12 +226,13 @@ class EtcdCluster:
             return None
         return status
 
-    def dcs_view(self, centre: str, prefix: str) -> dict[str, Any]:
-        """What the member at `centre` serves under `prefix` to a serializable (local) read, as Patroni
-        reads it: each key's mod_revision and lease, the value of the `leader` and `config` keys, and
-        the member's own Raft header. Evidence for a drill record when an agent acts on a view no
-        one expected; {"error": ...} when the member does not answer."""
-        proc = self.ctl_proc(centre, "get", "--prefix", prefix, "-w", "json", "--consistency=s", check=False)
+    def dcs_view(self, centre: str, prefix: str, *, linearizable: bool = False) -> dict[str, Any]:
+        """What the member at `centre` serves under `prefix`: to a serializable (local) read, as
+        Patroni reads it, or a linearizable one (the cluster's answer): each key's mod_revision and
+        lease, the value of the `leader` and `config` keys, and the member's own Raft header.
+        {"error": ...} when the member does not answer."""
+        consistency = "--consistency=l" if linearizable else "--consistency=s"
+        proc = self.ctl_proc(centre, "get", "--prefix", prefix, "-w", "json", consistency, check=False)
         try:
             data = json.loads(proc.stdout)
         except ValueError:
@@ -213,7 +243,7 @@ class EtcdCluster:
             key = base64.b64decode(kv["key"]).decode("utf-8", "replace")[len(prefix):]
             entry: dict[str, Any] = {"mod": int(kv.get("mod_revision", 0)), "lease": kv.get("lease")}
             if key in ("leader", "config"):
-                entry["value"] = base64.b64decode(kv.get("value", "")).decode("utf-8", "replace")[:300]
+                entry["value"] = base64.b64decode(kv.get("value", "")).decode("utf-8", "replace")[:4000]
             keys[key] = entry
         return {
             "member": format(int(header.get("member_id", 0)), "x"),

@@ -1,6 +1,6 @@
 """Failback from the remote DR centre on Patroni (异地切换后的回切).
 
-After a regional failover the DR centre leads alone: a one-member etcd (`--force-new-cluster`) and
+After a regional failover the DR centre leads alone: a one-member etcd (restored from a snapshot) and
 the DR scope promoted from standby cluster to primary cluster; production and same-city are fenced.
 Failing back is Patroni's documented way of moving the primary between two clusters, in two phases:
 
@@ -63,9 +63,10 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
         result["etcd_applied_index"] = svc.etcd.wait_converged(list(svc.nodes))
     except Exception as exc:
         raise StepFailedError(f"the regrown etcd members did not converge (etcd 未同步): {exc}") from None
-    # The DR agent lived through the regrowth; it reads etcd serializably and keeps a watch cache,
-    # and was seen acting on a stale view afterwards (docs/drills.md). Restarted alone, PostgreSQL
-    # untouched, it starts from the regrown cluster.
+    # The DR agent lived through the restore and the regrowth. It reads etcd serializably from
+    # whichever member it is connected to, and a member added a moment ago serves an empty or partial
+    # store until its snapshot is in (Patroni's stale-member guard compares only the Raft term).
+    # Restarted alone, PostgreSQL untouched, it builds its view from the regrown cluster.
     dr_member = svc.members[dr]
     dr_member.restart_agent()
     try:
@@ -87,6 +88,7 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
         )
     svc.etcd.wait_converged(list(svc.nodes))
     limit = leader_limit(svc)
+    result["lost_lock_released"] = _wait_lost_lock_released(svc)
     if svc.prod in lost:
         result["nodes"][svc.prod].update(_production_as_standby_leader(svc, dr, limit))
     if svc.city in lost:
@@ -134,10 +136,46 @@ def _production_as_standby_leader(svc: PatroniService, dr: str, limit: float) ->
     }
 
 
-def _main_scope_views(svc: PatroniService) -> dict[str, Any]:
-    """The main scope's keys as each etcd member serves them to Patroni (serializable reads)."""
+def _wait_lost_lock_released(svc: PatroniService) -> dict[str, Any]:
+    """The main scope's leader key, held by production's agent when the region was lost, lives until
+    its lease expires (up to `ttl` after etcd was restored; etcd renews every lease of a new leader).
+    Production's agent, started while its old lock is still there, would find itself the leader with
+    the lock. Wait for the key to go (read linearizably), at most ttl + 10 s."""
     prefix = f"{DCS_NAMESPACE}{scope(svc.topo.stack)}/"
-    return {centre: svc.etcd.dcs_view(centre, prefix) for centre in svc.nodes}
+    seen: dict[str, Any] = {}
+
+    def released() -> bool:
+        view = svc.etcd.dcs_view(svc.remote, prefix, linearizable=True)
+        seen.update(view)
+        return "error" not in view and "leader" not in view.get("keys", {})
+
+    t0 = now()
+    limit = float(svc.settings.ttl + 10)
+    if not until(released, timeout=limit, interval=0.5):
+        raise StepFailedError(
+            f"the main scope's leader key (held by the lost centre) is still there after {limit:.0f}s "
+            f"(失联中心的主锁未释放): {json.dumps(seen.get('keys', {}).get('leader', seen), default=str)}"
+        )
+    end = now()
+    return {**end, "waited_s": round((end["t_ns"] - t0["t_ns"]) / 1e9, 3)}
+
+
+def _main_scope_views(svc: PatroniService) -> dict[str, Any]:
+    """The main scope's keys as each etcd member serves them to Patroni (serializable reads), short:
+    the member's revision, each key's mod_revision, the lock holder and whether the configuration
+    has `standby_cluster`. Members that disagree show it here."""
+    prefix = f"{DCS_NAMESPACE}{scope(svc.topo.stack)}/"
+    views: dict[str, Any] = {}
+    for centre in svc.nodes:
+        view = svc.etcd.dcs_view(centre, prefix)
+        keys = view.get("keys", {})
+        short: dict[str, Any] = {k: v.get("mod") for k, v in keys.items()}
+        if "leader" in keys:
+            short["leader"] = f"{keys['leader'].get('value')}@{keys['leader'].get('mod')}"
+        if "config" in keys:
+            short["config_standby_cluster"] = '"standby_cluster"' in str(keys["config"].get("value"))
+        views[centre] = {"revision": view.get("revision"), **short} if "error" not in view else view
+    return views
 
 
 def _same_city_as_cascading_replica(

@@ -5,8 +5,8 @@ PostgreSQL's own state. The phase names and the playbooks are the manual mode's;
   failover     the armed failover is Patroni itself: the phase waits for the fault, then for Patroni's
                new leader and for HAProxy to follow it. For a regional disaster the DCS quorum is
                gone with the two centres, so the declared-disaster runbook restores etcd on the
-               survivor (`--force-new-cluster`) and promotes the standby cluster (removes
-               `standby_cluster` from its dynamic configuration).
+               survivor (a snapshot of its database restored as a one-member cluster) and promotes
+               the standby cluster (removes `standby_cluster` from its dynamic configuration).
   partition    (dcs-partition) the production centre loses the etcd quorum, nothing else: the old
                leader must demote itself before the same-city replica takes the lease, and no write
                may be acknowledged by two primaries (split brain).
@@ -241,12 +241,12 @@ def _await_fault(ctx: DrillContext) -> None:
 
 def _declare_regional_disaster(svc: PatroniService, target: str) -> dict[str, Any]:
     """Two of three etcd members are gone, so is the quorum. Declared-disaster runbook (灾难宣告后):
-    etcd on the survivor from its own data, then promote the standby cluster."""
+    etcd on the survivor from a snapshot of its own data, then promote the standby cluster."""
     declared = {**now(), "by": "drill (regional disaster declared / 宣告区域性灾难)"}
     phases: dict[str, Any] = {"declared": declared}
     member = svc.members[target]
-    took = svc.etcd.force_new_cluster(target)
-    phases["dcs_restored"] = {**now(), "etcd_force_new_cluster_s": round(took, 3)}
+    restored = svc.etcd.restore_alone(target)
+    phases["dcs_restored"] = {**now(), "etcd": restored}
     member.wait_role(("standby_leader", "primary"), 60)
     out = member.ctl("edit-config", "--force", "-s", "standby_cluster=null", timeout=30)
     phases["standby_cluster_promoted"] = {**now(), "patronictl": out.strip()[-300:]}
