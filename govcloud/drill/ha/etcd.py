@@ -57,7 +57,6 @@ class EtcdCluster:
         centre: str,
         *,
         state: str = "new",
-        force_new_cluster: bool = False,
         initial_cluster: dict[str, str] | None = None,
     ) -> None:
         """Start the member of `centre`; `initial_cluster` (name -> peer URL) for a member joining a
@@ -97,8 +96,6 @@ class EtcdCluster:
             # Patroni leader, unable to renew its lease meanwhile, demotes itself (seen in this lab)
             "--pre-vote",
         ]
-        if force_new_cluster:
-            argv.append("--force-new-cluster")
         procs.start(node.netns, argv, self.pidfile(centre), d / "etcd.log")
 
     def running(self, centre: str) -> bool:
@@ -183,13 +180,12 @@ class EtcdCluster:
         """etcd's disaster recovery on the last member standing (etcd 灾难恢复): a snapshot of its
         database, restored as a new one-member cluster, the member restarted on it.
 
-        Not `--force-new-cluster`: restarted that way, a member keeps its old Raft log and its database
-        side by side, and the two can disagree (an entry applied before its commit was persisted,
-        then discarded as uncommitted; etcd issues #10508, #14009). Members regrown from such a
-        member replay the log and end up with other data than it serves; seen in this lab as Patroni
-        agents acting on a configuration edit only some members had, and as the survivor serving the
-        lost leader's lock and configuration. A restored member starts from a snapshot: the members
-        added later receive that database, byte for byte. Returns seconds taken and the snapshot's
+        Not `--force-new-cluster`: restarted that way, a member keeps its old Raft log beside its
+        database, and the two can disagree (etcd issues #10508, #14009). Members regrown from such a
+        member replay the log and end up serving other data than it does: seen in this lab (the
+        survivor at revision 141 without a configuration edit the regrown members had at 144), and
+        with it Patroni agents that never saw an edit. A restored member's log starts at a snapshot:
+        the members added later are sent its database. Returns seconds taken and the snapshot's
         revision."""
         t0 = time.monotonic()
         d = self._dir(centre)
