@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from govcloud.drill import faults, record, scenarios
-from govcloud.drill.ha import failback_dr, haproxy, patroni
+from govcloud.drill.ha import failback_dr, haproxy, lab_resource, patroni
 from govcloud.drill.ha import steps as ha_steps
 from govcloud.drill.ha.settings import PRESETS, HaSettings, HaSettingsError, resolve
 from govcloud.drill.ha.steps import _overlap
@@ -280,3 +280,38 @@ def test_an_aborted_drill_restarts_what_it_stopped_when_production_leads(
     assert members["samecity"].started and not members["prod"].stopped
     assert svc.etcd.started == ["samecity"]
     assert "samecity: Patroni restarted" in out["actions"]  # type: ignore[operator]
+
+
+class _FakeProvisioned:
+    """The Patroni service as `lab_resource.present` sees it."""
+
+    remote = "dr"
+
+    def __init__(self, primary: str, leader: str | None) -> None:
+        self._state: dict[str, object] = {"mode": "patroni", "primary": primary}
+        self._state["ha"] = PRESETS["patroni-lab"].to_dict()
+        self._leader = leader
+
+    def exists(self) -> bool:
+        return True
+
+    def state(self) -> dict[str, object]:
+        return self._state
+
+    def leader(self) -> str | None:
+        return self._leader
+
+
+@pytest.mark.parametrize(
+    ("primary", "leader", "present"),
+    [("prod", "prod", True), ("samecity", "samecity", True), ("dr", "dr", False), ("prod", None, False)],
+)
+def test_the_lab_resource_is_not_the_declared_stack_while_the_dr_centre_leads(
+    monkeypatch: pytest.MonkeyPatch, primary: str, leader: str | None, present: bool
+) -> None:
+    """After a regional drill, and through a failback's reattach until its switchover, the DR centre
+    leads: `pulumi up` must see the stack as not the one the plan declares."""
+    monkeypatch.setattr(lab_resource, "topology", lambda p: None)
+    monkeypatch.setattr(lab_resource, "PatroniService", lambda topo: _FakeProvisioned(primary, leader))
+    props = {"settings": PRESETS["patroni-lab"].to_dict()}
+    assert lab_resource.present(props) is present

@@ -98,7 +98,6 @@ def reattach_from_dr(ctx: DrillContext, svc: PatroniService) -> dict[str, Any]:
     svc.update(
         fenced=[a for a in svc.state().get("fenced", []) if a not in lost],
         upstream={svc.prod: dr, svc.city: svc.prod},
-        dcs_forced=False,
     )
     return result
 
@@ -239,7 +238,6 @@ def switch_back_from_dr(ctx: DrillContext, svc: PatroniService, target: str) -> 
         endpoint=svc.prod,
         sync=None,
         upstream={svc.city: svc.prod, dr: svc.prod},
-        dcs_forced=False,
     )
     return phases
 

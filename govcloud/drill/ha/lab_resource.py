@@ -73,10 +73,11 @@ def present(p: Props) -> bool:
     svc = PatroniService(topology(p))
     if not svc.exists() or svc.state().get("mode") != "patroni":
         return False
-    # after a regional drill the DR centre runs alone: not the stack the plan declares
+    # after a regional drill, and until a failback has switched back, the DR centre leads: not the
+    # stack the plan declares
     return (
         same_timings(p["settings"], svc.state().get("ha", {}))
-        and not svc.state().get("dcs_forced")
+        and svc.state().get("primary") != svc.remote
         and svc.leader() is not None
     )
 

@@ -290,7 +290,6 @@ def _follow_new_leader(svc: PatroniService, target: str, victims: list[str]) -> 
         sync=None,
         endpoint=target,
         upstream={a: target for a in survivors},
-        dcs_forced=target == svc.remote,
     )
 
 
