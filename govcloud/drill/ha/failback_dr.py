@@ -252,13 +252,12 @@ def _apply_and_await(
     """Set (or remove, `source` None) `standby_cluster` in the dynamic configuration of `app`'s
     cluster and wait for Patroni to act on it (`app` reaching one of `roles`).
 
-    Running this after etcd was rebuilt and regrown showed two ways Patroni could miss the change:
-    its leader reads etcd serializably and from a watch cache, and kept acting on an older view
-    ("no action. I am (dr), the leader with the lock"); and a leader that once saw no configuration
-    at all wrote its own back, erasing the edit. So each attempt checks, as patronictl reads it,
-    that the configuration still says what was set (re-applying it if not), and restarts the agent
-    alone (PostgreSQL keeps running) when Patroni has not acted within three loops. Three attempts;
-    the record lists them."""
+    A safety net, kept from when etcd was regrown from a `--force-new-cluster` member whose data
+    differed from its Raft log (docs/drills.md): agents connected to it never saw an edit ("no
+    action. I am (dr), the leader with the lock"). Each attempt checks, as patronictl reads it,
+    that the configuration says what was set (re-applying it if not), and restarts the agent alone
+    (PostgreSQL keeps running) when Patroni has not acted within three loops. Three attempts; the
+    record lists them, so a run that needed one shows it."""
     member = svc.members[app]
     patience = 3.0 * svc.settings.loop_wait + 5.0
     attempts: list[dict[str, Any]] = []
