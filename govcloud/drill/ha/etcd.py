@@ -272,10 +272,10 @@ class EtcdCluster:
         return applied
 
     def rejoin(self, centre: str, via: str, timeout: float = 60.0) -> dict[str, Any]:
-        """Grow a cluster reduced by `--force-new-cluster` back by the member of `centre`, through the
-        healthy member `via`: add it as a learner (it does not count towards the quorum while it
-        catches up, so the running cluster never loses its quorum), start it from an empty data
-        directory, promote it to a voting member once etcd says it is in sync."""
+        """Grow a cluster reduced to one member (`restore_alone`) back by the member of `centre`,
+        through the healthy member `via`: add it as a learner (it does not count towards the quorum
+        while it catches up, so the running cluster never loses its quorum), start it from an empty
+        data directory, promote it to a voting member once etcd says it is in sync."""
         t0 = time.monotonic()
         known = [m for m in self.members(via) if m.get("name") == centre]
         if known and self.health(centre):

@@ -28,7 +28,7 @@ from typing import Any
 from govcloud.drill import faults
 from govcloud.drill.context import DrillContext, now
 from govcloud.drill.ha.leader import leader_limit
-from govcloud.drill.ha.patroni import DCS_NAMESPACE, log_tail, rewound_by_patroni, scope
+from govcloud.drill.ha.patroni import dcs_prefix, log_tail, rewound_by_patroni
 from govcloud.drill.ha.service import REPLICATION_PORT, PatroniService
 from govcloud.drill.pgnode import CommandError, lsn_int
 from govcloud.drill.pgservice import ServiceError
@@ -140,7 +140,7 @@ def _wait_lost_lock_released(svc: PatroniService) -> dict[str, Any]:
     its lease expires (up to `ttl` after etcd was restored; etcd renews every lease of a new leader).
     Production's agent, started while its old lock is still there, would find itself the leader with
     the lock. Wait for the key to go (read linearizably), at most ttl + 10 s."""
-    prefix = f"{DCS_NAMESPACE}{scope(svc.topo.stack)}/"
+    prefix = dcs_prefix(svc.topo.stack)
     seen: dict[str, Any] = {}
 
     def released() -> bool:
@@ -163,7 +163,7 @@ def _main_scope_views(svc: PatroniService) -> dict[str, Any]:
     """The main scope's keys as each etcd member serves them to Patroni (serializable reads), short:
     the member's revision, each key's mod_revision, the lock holder and whether the configuration
     has `standby_cluster`. Members that disagree show it here."""
-    prefix = f"{DCS_NAMESPACE}{scope(svc.topo.stack)}/"
+    prefix = dcs_prefix(svc.topo.stack)
     views: dict[str, Any] = {}
     for centre in svc.nodes:
         view = svc.etcd.dcs_view(centre, prefix)
@@ -290,7 +290,7 @@ def _apply_and_await(
         return {
             **now(),
             "role": role,
-            "by": "Patroni after its agent was restarted (stale DCS view)" if remedied else "Patroni",
+            "by": "Patroni after its agent was restarted" if remedied else "Patroni",
             "attempts": attempts,
         }
     config = member.ctl("show-config", timeout=20, check=False)

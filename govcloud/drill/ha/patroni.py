@@ -50,6 +50,11 @@ def scope(stack: str, dr: bool = False) -> str:
     return f"gc-{stack}-dr" if dr else f"gc-{stack}"
 
 
+def dcs_prefix(stack: str, dr: bool = False) -> str:
+    """Where Patroni keeps the scope's keys in etcd."""
+    return f"{DCS_NAMESPACE}{scope(stack, dr)}/"
+
+
 def render(
     *,
     stack: str,

@@ -581,8 +581,9 @@ def abort(ctx: DrillContext) -> dict[str, Any]:
     # While the DR centre leads (a failback from DR aborted), the lost centres stay fenced: started
     # here, on a main scope that is not yet a standby cluster of DR, production would come up as a
     # second primary. The next failback run brings them back.
-    dr_leads = svc.state().get("primary") == svc.remote
-    kept_fenced = set(svc.state().get("fenced", [])) if dr_leads else set()
+    service_state = svc.state()
+    dr_leads = service_state.get("primary") == svc.remote
+    kept_fenced = set(service_state.get("fenced", [])) if dr_leads else set()
     for app in sorted(kept_fenced):
         if svc.members[app].running() and svc.members[app].role() not in ("standby_leader", "replica"):
             svc.members[app].stop()
